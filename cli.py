@@ -1,1 +1,108 @@
+"""Console entry points `stilts` and `advmine`: thin click groups over the packages' functions."""
+from __future__ import annotations
+
+import sys
+
 import click
+
+from stilts.errors import StiltsError, one_line
+
+
+class OneLineErrors(click.Group):
+    """Any error the user can fix ends as one line on stderr and exit code 2, never a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except StiltsError as e:
+            click.echo(f"error: {one_line(str(e))}", err=True)
+            sys.exit(2)
+
+
+def source_options(f):
+    """--data-dir / --kit / --hub: where task data comes from (the hub by default)."""
+    f = click.option("--kit", is_flag=True, help="Use the embedded kit (offline, small, synthetic).")(f)
+    f = click.option("--data-dir", type=click.Path(file_okay=False), help="A directory of the tasks' original files.")(f)
+    return f
+
+
+def _source(kit: bool, data_dir: str | None) -> dict:
+    if kit and data_dir:
+        raise StiltsError("pass either --kit or --data-dir, not both")
+    return {"source": "kit"} if kit else ({"source": "data-dir", "data_dir": data_dir} if data_dir else {"source": "hub"})
+
+
+@click.group(cls=OneLineErrors)
+def stilts() -> None:
+    """Three-phase XLM-R training (STILTs) and zero-shot XTREME-R evaluation."""
+
+
+@stilts.command("tasks")
+@source_options
+@click.option("--no-probe", is_flag=True, help="Do not probe the hub (report it as unreachable).")
+def stilts_tasks(kit: bool, data_dir: str | None, no_probe: bool) -> None:
+    """Print the task registry and which sources can serve each task right now."""
+    from stilts.tasks.table import format_table, task_rows
+
+    click.echo(format_table(task_rows(data_dir, probe_hub=not no_probe)))
+
+
+@stilts.command("show")
+@click.argument("task", required=False)
+@click.option("--split", default="train", show_default=True)
+@click.option("--lang", default=None, help="Language (default: the task's training language).")
+@source_options
+@click.option("--layout", default=None, help="A named file layout of the task (see its spec).")
+@click.option("--variant", default=None, help="A variant of the layout (e.g. a k-shot seed).")
+@click.option("--data-files", multiple=True, help="Any dataset: local jsonl/json/csv/tsv/parquet file(s).")
+@click.option("--hub-id", default=None, help="Any dataset: a hub id (with --columns).")
+@click.option("--columns", default=None, help="FIELD=COLUMN,... into the unified schema, e.g. text_a=premise,...")
+@click.option("--labels", default=None, help="Label names in class order, e.g. entailment,neutral,contradiction.")
+@click.option("--rows", default=3, show_default=True, help="How many rows to print.")
+@click.option("--require-labels", is_flag=True, help="Fail if the split has no gold labels (as scoring does).")
+def stilts_show(task, split, lang, kit, data_dir, layout, variant, data_files, hub_id, columns, labels, rows,
+                require_labels) -> None:
+    """Load one split of a task (or any dataset by column mapping) and print a summary and a few rows."""
+    import json
+
+    from stilts.tasks import is_labelled, load, require_labelled
+    from stilts.tasks.custom import load_custom
+
+    if data_files or hub_id:
+        if not columns:
+            raise StiltsError("--data-files/--hub-id need --columns FIELD=COLUMN,...")
+        ds = load_custom(columns, labels, data_files=list(data_files) or None, hub_id=hub_id, split=split,
+                         lang=lang or "en")
+        name, kind = "custom", ds.features
+    elif task:
+        from stilts.tasks import get_task
+
+        spec = get_task(task)
+        ds = load(spec, split, lang, layout=layout, variant=variant, **_source(kit, data_dir))
+        name, kind = spec.name, spec.kind
+        if require_labels:
+            require_labelled(ds, spec, split, lang or spec.train_language)
+    else:
+        raise StiltsError("name a task (see `stilts tasks`) or pass --data-files/--hub-id with --columns")
+    labelled = is_labelled(ds, kind) if isinstance(kind, str) else "?"
+    click.echo(f"{name} {split} {lang or ''}: {len(ds)} rows, labelled={labelled}, fingerprint={ds._fingerprint}")
+    for row in ds.select(range(min(rows, len(ds)))):
+        click.echo(json.dumps(row, ensure_ascii=False)[:400])
+
+
+@click.group(cls=OneLineErrors)
+def advmine() -> None:
+    """Build multilingual adversarial intermediate-task datasets (translate, perturb, embed, select)."""
+
+
+@advmine.command("tasks")
+@source_options
+@click.option("--no-probe", is_flag=True, help="Do not probe the hub.")
+@click.pass_context
+def advmine_tasks(ctx: click.Context, kit: bool, data_dir: str | None, no_probe: bool) -> None:
+    """The tasks advmine can read (the same registry as `stilts tasks`)."""
+    ctx.invoke(stilts_tasks, kit=kit, data_dir=data_dir, no_probe=no_probe)
+
+
+if __name__ == "__main__":
+    stilts()

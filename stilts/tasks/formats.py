@@ -289,25 +289,27 @@ def _bucc_sentences(path: Path) -> Iterator[tuple[str, str]]:
 
 @register("xquad_r", structured=True)
 def read_xquad_r(files: dict[str, Path], lang: str = "", languages: tuple[str, ...] = ()) -> Iterator[tuple[str, Record]]:
-    """LAReQA's XQuAD-R: a question's gold answers are the sentence holding its answer, in every language.
+    """LAReQA's XQuAD-R: a question's gold answers are the sentences holding its answer in every language.
 
-    XQuAD-R is parallel (same articles, paragraphs and sentence counts), so a sentence is keyed by
-    (article, paragraph, sentence) and its id is `<lang>:<a>.<p>.<s>` in every language's pool.
+    Questions share ids across the 11 parallel files, so the gold sentence of question q in language l is found
+    in l's own file (`<l>.json` beside this one); sentence ids are `<lang>:<article>.<paragraph>.<sentence>`,
+    the same ids the pool uses.
     """
     path = files["main"]
-    for a, p, s, qa, context, breaks in _xquad_r_questions(path):
-        start = qa["answers"][0]["answer_start"] if qa.get("answers") else None
-        if start is None:
-            raise DataError(path, qa.get("id"), "answers", "LAReQA questions need a gold answer")
-        sent = max(i for i, b in enumerate(breaks) if b <= start)
-        key = f"{a}.{p}.{sent}"
-        ids = [f"{lang}:{key}"] + [f"{other}:{key}" for other in languages if other != lang]
-        end = breaks[sent + 1] if sent + 1 < len(breaks) else len(context)
-        yield qa["id"], {"id": qa["id"], "query": qa["question"], "target": context[breaks[sent]:end].strip(),
-                         "target_ids": ids}
+    suffix = path.name[len(lang):]  # ".json" or ".json.gz"
+    gold: dict[str, list[str]] = {}
+    for other in [lang] + [x for x in languages if x != lang]:
+        other_path = path.parent / f"{other}{suffix}"
+        if not other_path.is_file():
+            continue
+        for qid, sent_id, _, _ in _xquad_r_answers(other_path, other):
+            gold.setdefault(qid, []).append(sent_id)
+    for qid, sent_id, question, sentence in _xquad_r_answers(path, lang):
+        yield qid, {"id": qid, "query": question, "target": sentence, "target_ids": gold[qid]}
 
 
-def _xquad_r_questions(path: Path) -> Iterator[tuple[int, int, int, dict, str, list[int]]]:
+def _xquad_r_answers(path: Path, lang: str) -> Iterator[tuple[str, str, str, str]]:
+    """(question id, id of the sentence holding its answer, question, that sentence) for one XQuAD-R file."""
     data = _load_json(path)
     for a, article in enumerate(data.get("data", [])):
         for p, para in enumerate(article.get("paragraphs", [])):
@@ -315,8 +317,14 @@ def _xquad_r_questions(path: Path) -> Iterator[tuple[int, int, int, dict, str, l
             if not breaks:
                 raise DataError(path, f"data[{a}].paragraphs[{p}]", "sentence_breaks", "missing (is this XQuAD-R?)")
             starts = [b[0] if isinstance(b, list) else b for b in breaks]
-            for s, qa in enumerate(para.get("qas", [])):
-                yield a, p, s, qa, para["context"], starts
+            sentences = para.get("sentences") or []
+            for qa in para.get("qas", []):
+                if not qa.get("answers"):
+                    raise DataError(path, qa.get("id"), "answers", "LAReQA questions need a gold answer")
+                start = qa["answers"][0]["answer_start"]
+                s = max((i for i, b in enumerate(starts) if b <= start), default=0)
+                text = sentences[s] if s < len(sentences) else ""
+                yield qa["id"], f"{lang}:{a}.{p}.{s}", qa["question"], text
 
 
 def read_xquad_r_pool(path: Path, lang: str) -> Iterator[dict[str, str]]:

@@ -179,7 +179,7 @@ def _job(spec: TaskSpec, split: str, lang: str, lay: Layout, files: list[dict]) 
     if lay.format == "xquad_r":
         options.update(lang=lang, languages=list(spec.languages))
     return {"task": spec.name, "kind": spec.kind, "labels": spec.labels, "split": split, "lang": lang,
-            "unanswerable": spec.unanswerable, "format": lay.format, "structured": lay.format in STRUCTURED, "options": options,
+            "unanswerable": spec.unanswerable, "ids": lay.ids, "format": lay.format, "structured": lay.format in STRUCTURED, "options": options,
             "columns": lay.columns, "label_map": lay.label_map, "files": files, "stamps": _stamps(files)}
 
 
@@ -189,11 +189,15 @@ def _generate(job: str):
     job_d = json.loads(job)
     reader = FORMATS[job_d["format"]]
     seen: dict[str, Any] = {}
-    for files in job_d["files"]:
+    for i, files in enumerate(job_d["files"]):
+        if len(job_d["files"]) > 1:  # generated ids must stay unique across files
+            job_d["file_index"] = i
         paths = {r: Path(p) for r, p in files.items()}
         state: dict = {}
         for row, rec in reader(paths, **job_d["options"]):
             out = unify(rec, job_d, paths["main"], row, state)
+            if job_d["ids"] == "position":
+                out["id"] = f"{job_d['lang']}-{job_d['split']}-{len(seen)}"
             if out["id"] in seen:
                 from stilts.errors import DataError
                 raise DataError(paths["main"], row, "id", f"duplicate id {out['id']!r} (first at row {seen[out['id']]})")

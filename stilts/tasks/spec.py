@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import types
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Union, get_args, get_origin, get_type_hints
@@ -37,6 +38,7 @@ class Layout:
     variants: list[str] | None = None           # fills {variant}; the first is the default
     pool: dict[str, Any] = field(default_factory=dict)   # retrieval: split -> candidate-pool pattern(s)
     pool_format: str = "lines"
+    ids: str = "source"                         # "position": the source's ids are not unique (TyDiQA en train)
     union: bool = False                         # a split's patterns add up (CCGbank sections) instead of alternating
     subset: str = ""                            # set when the files are a published subset, not the official split
     notes: str = ""
@@ -114,7 +116,7 @@ def _type_ok(value: Any, hint: Any) -> bool:
     if hint is Any:
         return True
     origin = get_origin(hint)
-    if origin is Union or str(origin) == "types.UnionType":
+    if origin is Union or origin is types.UnionType:
         return any(_type_ok(value, a) for a in get_args(hint))
     if hint is type(None):
         return value is None

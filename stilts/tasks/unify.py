@@ -80,7 +80,11 @@ def unify(rec: dict, job: dict, file: str | Path | None, row: Any, state: dict) 
             out[f] = ([names[v] if v is not None and v >= 0 else None for v in out[f]] if isinstance(out[f], list)
                       else (names[out[f]] if out[f] is not None and out[f] >= 0 else None))
     rid = out.get("id")
-    out["id"] = f"{job['lang']}-{job['split']}-{row}" if rid in (None, "", MISSING) else str(rid)
+    if rid in (None, "", MISSING):
+        part = f"{job['file_index']}-" if "file_index" in job else ""
+        out["id"] = f"{job['lang']}-{job['split']}-{part}{row}"
+    else:
+        out["id"] = str(rid)
     out["lang"] = job["lang"]
     for f in NONEMPTY_TEXT[kind]:
         v = out.get(f)

@@ -1,0 +1,32 @@
+"""Tests are offline by construction: the hub is switched off and every cache lives in a session temp dir."""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+_CACHE = Path(tempfile.mkdtemp(prefix="stilts-tests-"))
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["HF_DATASETS_OFFLINE"] = "1"
+os.environ["TRANSFORMERS_OFFLINE"] = "1"
+os.environ["HF_HOME"] = str(_CACHE / "hf")
+os.environ["HF_DATASETS_CACHE"] = str(_CACHE / "datasets")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+import pytest  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO.parent / "shared" / "data"
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    if not (SHARED_DATA / "MANIFEST.md").is_file():
+        pytest.fail(f"{SHARED_DATA} is missing: the tests need ../shared/data beside the checkout (as in CI)")
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def cache_root() -> Path:
+    return _CACHE
