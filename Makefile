@@ -18,12 +18,14 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PY) -m pip install -q -c constraints.txt -e '.[dev]'
 	@touch $(STAMP)
 
+# What exists so far: the registry and the loaders on the embedded kit (later issues add build/train/eval).
 demo: setup
-	$(VENV)/bin/stilts tasks --kit
-	$(VENV)/bin/stilts show xnli --kit --split test --lang sw --rows 3
+	$(VENV)/bin/stilts tasks
+	@for lang in en sw th ar ru zh hi; do $(VENV)/bin/stilts show xnli --kit --split test --lang $$lang --rows 1; done
+	$(VENV)/bin/stilts show mnli --kit --split train --rows 2
 
 test: setup
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -p no:cacheprovider
 
 bench: setup
 	@echo "no benchmarks yet"

@@ -336,16 +336,23 @@ def read_xquad_r_pool(path: Path, lang: str) -> Iterator[dict[str, str]]:
 
 
 @register("mewsli_jsonl", structured=True)
-def read_mewsli(files: dict[str, Path]) -> Iterator[tuple[str, Record]]:
+def read_mewsli(files: dict[str, Path], lang: str = "") -> Iterator[tuple[str, Record]]:
     """Mewsli-X WikiNews mentions (`wikinews_mentions-<split>.jsonl`, one article per line, its `mentions` list).
+
+    One file holds all 11 languages; rows are kept when the article's `context.language` is `lang`.
 
     The query is the mention's sentence marked as XTREME-R's baseline does: `mention: left { mention } right`.
     """
     path = files["main"]
     for n, rec in read_jsonl({"main": path}):
+        if "contextual_mention" in rec:  # wikipedia_pairs-*.jsonl: one mention per line, entity beside it
+            pair = rec["contextual_mention"]
+            rec = {"context": pair.get("context"), "mentions": [pair.get("mention") or {}]}
         ctx = rec.get("context")
         if not isinstance(ctx, dict) or "text" not in ctx or not isinstance(rec.get("mentions"), list):
             raise DataError(path, n, "context", "not a Mewsli-X article line (needs context.text and mentions)")
+        if lang and ctx.get("language") != lang:
+            continue
         text, spans = ctx["text"], ctx.get("sentence_spans") or [{"start": 0, "end": len(ctx["text"])}]
         for m in rec["mentions"]:
             span = m.get("mention_span") or {}

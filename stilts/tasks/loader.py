@@ -7,6 +7,7 @@ generator's arguments, so an edited file is re-read and an unchanged one is load
 from __future__ import annotations
 
 import glob
+import inspect
 import json
 from pathlib import Path
 from typing import Any
@@ -176,8 +177,11 @@ def _stamps(files: list[dict]) -> list:
 
 def _job(spec: TaskSpec, split: str, lang: str, lay: Layout, files: list[dict]) -> dict:
     options = dict(lay.options)
-    if lay.format == "xquad_r":
-        options.update(lang=lang, languages=list(spec.languages))
+    params = inspect.signature(FORMATS[lay.format]).parameters
+    if "lang" in params:
+        options["lang"] = lang
+    if "languages" in params:
+        options["languages"] = list(spec.languages)
     return {"task": spec.name, "kind": spec.kind, "labels": spec.labels, "split": split, "lang": lang,
             "unanswerable": spec.unanswerable, "ids": lay.ids, "format": lay.format, "structured": lay.format in STRUCTURED, "options": options,
             "columns": lay.columns, "label_map": lay.label_map, "files": files, "stamps": _stamps(files)}

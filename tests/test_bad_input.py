@@ -1,0 +1,72 @@
+"""Bad input: exit code != 0, one line naming file, row and field, and nothing written (no cached dataset)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cli import stilts
+
+BAD = Path(__file__).parent / "bad_inputs"
+NLI = ["--columns", "id=id,text_a=premise,text_b=hypothesis,label=label", "--labels", "entailment,neutral,contradiction"]
+
+CASES = [
+    # (file, extra args, expected fragments of the one-line error)
+    ("malformed.jsonl", NLI, ["malformed.jsonl:2:", "malformed JSON"]),
+    ("missing_label.jsonl", NLI, ["missing_label.jsonl:2:", "field 'label'", "missing label"]),
+    ("unknown_label.jsonl", NLI, ["unknown_label.jsonl:2:", "field 'label'", "'maybe'", "entailment, neutral"]),
+    ("empty_text.jsonl", NLI, ["empty_text.jsonl:2:", "field 'text_a'", "empty text"]),
+    ("duplicate_id.jsonl", NLI, ["duplicate_id.jsonl:2:", "field 'id'", "duplicate id '1'"]),
+    ("latin1.tsv", NLI[:1] + ["text_a=premise,text_b=hypothesis,label=label"] + NLI[2:],
+     ["latin1.tsv:3:", "not valid UTF-8"]),
+    ("unknown_label.jsonl", ["--columns", "text_a=premise,text_b=hypo,label=label", "--labels", "entailment,neutral"],
+     ["unknown_label.jsonl:1:", "field 'text_b'", "column 'hypo' not found", "premise, hypothesis"]),
+]
+
+
+def _cache_files() -> set[str]:
+    root = Path(os.environ["HF_DATASETS_CACHE"])
+    return {str(p) for p in root.rglob("*.arrow")} if root.exists() else set()
+
+
+def _run(args: list[str]):
+    before = _cache_files()
+    result = CliRunner().invoke(stilts, args)
+    assert result.exit_code != 0, result.output
+    assert _cache_files() == before, "a failed load must not leave a dataset in the cache"
+    # Progress bars may precede it (they redraw one terminal line); the error itself is exactly one line.
+    lines = [ln for ln in result.stderr.splitlines() if ln.strip() and not ln.startswith("Generating")]
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    assert "Traceback" not in result.output
+    return lines[0]
+
+
+@pytest.mark.parametrize("name,args,fragments", CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
+def test_bad_file_is_one_clear_line(name, args, fragments):
+    line = _run(["show", "--data-files", str(BAD / name), *args])
+    for fragment in fragments:
+        assert fragment in line, line
+
+
+def test_bad_label_in_a_native_xtreme_file():
+    line = _run(["show", "xnli", "--split", "dev", "--lang", "sw", "--data-dir", str(BAD / "data")])
+    assert "dev-sw.tsv:3:" in line and "field 'label'" in line and "'contradicts'" in line
+
+
+def test_unknown_task_and_language():
+    assert "did you mean: xnli" in _run(["show", "xnlj", "--kit"])
+    line = _run(["show", "xnli", "--split", "test", "--lang", "sv", "--data-dir", str(BAD / "data")])
+    assert "unknown language for xnli 'sv'" in line and "sw" in line
+
+
+def test_unknown_split_and_missing_file(tmp_path):
+    assert "unknown split for xnli 'validation'" in _run(["show", "xnli", "--split", "validation", "--kit"])
+    line = _run(["show", "xnli", "--split", "test", "--lang", "ar", "--data-dir", str(tmp_path)])
+    assert "no test files for language ar" in line and "xnli/test-ar.tsv" in line
+
+
+def test_column_mapping_must_be_field_equals_column():
+    line = _run(["show", "--data-files", str(BAD / "malformed.jsonl"), "--columns", "text_a"])
+    assert "is not FIELD=COLUMN" in line
