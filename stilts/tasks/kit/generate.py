@@ -1111,6 +1111,12 @@ def n_add(rng: random.Random, c: Clause, premise: Sentence) -> Optional[Clause]:
         return None
     field, cands = rng.choice(options)
     base = random_drop(rng, c, 0.4, keep=("obj",) if field == "obj_adj" else ())
+    # generalising what the premise does give keeps the pair neutral, and keeps "a person" / "something"
+    # from being entailment-only cue words
+    if field != "subj_adj" and rng.random() < 0.25:
+        base = replace(base, subj="person", definite=False, subj_adj=None)
+    if base.obj and field not in ("obj", "obj_adj") and c.verb != "playing" and rng.random() < 0.2:
+        base = replace(base, obj="something", obj_adj=None)
     return replace(base, **{field: rng.choice(cands)})
 
 
@@ -1306,8 +1312,9 @@ LEXICON_SOURCES: dict[str, LexiconSource] = {
         RU_LOC, RU_WORDS, ru_subject, ru_object, ru_verb, _without_subject(ru_clause, ru_subject, " ")),
     "zh": LexiconSource(
         ZH_PERSONS.__getitem__, lambda a: ZH_SUBJ_ADJ[a][0], lambda o: ZH_OBJECTS[o][0], ZH_OBJ_ADJ.__getitem__,
-        lambda v: ZH_VERBS[v][1] or ZH_VERBS[v][0], ZH_PLACES, ZH_TIMES, lambda m: ZH_MANNERS[m][0], ZH_LOC,
-        ZH_WORDS, zh_subject, zh_object, zh_verb, _without_subject(zh_clause, zh_subject, "")),
+        lambda v: ZH_VERBS[v][1] or ZH_VERBS[v][0],
+        {k: ("在" + phrase, noun) for k, (phrase, noun) in ZH_PLACES.items()},  # the lexicon gives 在 + place
+        ZH_TIMES, lambda m: ZH_MANNERS[m][0], ZH_LOC, ZH_WORDS, zh_subject, zh_object, zh_verb, _without_subject(zh_clause, zh_subject, "")),
     "hi": LexiconSource(
         HI_PERSONS.__getitem__, lambda a: HI_SUBJ_ADJ[a][0], lambda o: HI_OBJECTS[o][0],
         lambda a: HI_OBJ_ADJ[a][0], lambda v: (HI_VERBS[v][1] or HI_VERBS[v][0]) + " रहा", HI_PLACES, HI_TIMES,
@@ -1400,6 +1407,75 @@ def write_lexicon(path: Path, lang: str) -> None:
     write_text(path, [tsv_line(["source", "target"])] + [tsv_line([e, t]) for e, t in entries.items()])
 
 
+README = """\
+# The embedded NLI kit
+
+A small, synthetic natural-language-inference kit that ships inside the package so that
+`--kit` runs (training, zero-shot evaluation, tests) work offline. **Its scores are a smoke test
+only**: they show the pipeline runs end to end, not how well a method works.
+
+## What it is
+
+Template text written by this project. Every sentence is produced by
+`stilts/tasks/kit/generate.py` from handwritten vocabularies (about {n_nouns} nouns, {n_verbs} verbs,
+{n_adjs} adjectives, {n_places} places, {n_times} times, {n_manners} manner phrases) and per-language sentence templates; no
+row is copied from MNLI, XNLI or any other published dataset. Sentences are simple present-progressive
+statements ("The tall woman is reading a book in the garden.", 5 to about 28 words; a third of the
+premises join two clauses with "while"). Labels follow from construction:
+
+- entailment: the hypothesis drops modifiers or a clause, generalises ("A person ...", "... something",
+  "... is outside"), restates an adjective, or negates an incompatible activity;
+- neutral: it adds a place, time, manner, object, adjective, role or state the premise does not give;
+- contradiction: it swaps in an incompatible activity, object, place, time or manner, negates the
+  premise, uses an antonym, or says nobody does it.
+
+Each premise has exactly one hypothesis per label, so labels are balanced.
+
+## Files
+
+| path | format | rows |
+|---|---|---|
+| `mnli/train.tsv` | GLUE MNLI TSV (header; parse columns hold the placeholder `( )`) | {mnli_train} |
+| `mnli/dev_matched.tsv` | same | {mnli_dev} |
+| `xnli/test-{{lang}}.tsv` | XTREME XNLI TSV, no header: `premise, hypothesis, label` | {xnli_test} per language |
+| `xnli/dev-{{lang}}.tsv` | same | {xnli_dev} per language |
+| `lexicon/en-{{lang}}.tsv` | `source, target` with a header; words and phrases | {lexicon} per language |
+
+Languages: {langs} (six scripts). Row i of every `xnli/test-{{lang}}.tsv` renders the same example
+as row i of `xnli/test-en.tsv`. The XNLI premises never occur in the MNLI files, but they come from
+the same templates, so a model trained on kit MNLI can transfer.
+
+The lexicons list every English word the kit uses (checked when the kit is generated) and the
+phrases the templates use ("is reading", "in the garden", "a book"), for an offline dictionary
+translator. An empty target (`the`, `a`, `an`, `is` in languages without articles or a present-tense
+copula) means the word is dropped. Thai and Chinese targets contain no spaces.
+
+## Known simplifications
+
+The English nouns for roles (teacher, student, nurse ...) are gender-neutral, but Arabic, Russian and
+Hindi must choose a gender; the kit fixes one per role. Sentences are grammatical but plain, and one
+word order is used per language.
+
+## Regenerating
+
+    python -m stilts.tasks.kit.generate
+
+(The script uses only the standard library; `python stilts/tasks/kit/generate.py` also works where
+the package's own dependencies are not installed.) The output is deterministic: running it twice gives byte-identical files.
+"""
+
+
+def write_readme(path: Path) -> None:
+    n_lexicon = len(build_lexicon(TARGET_LANGS[0]))
+    text = README.format(
+        n_nouns=len(GENDER) + len(OBJECTS) - 1, n_verbs=len(VERBS), n_adjs=len(SUBJ_ADJS) + len(OBJ_ADJS),
+        n_places=len(PLACES), n_times=len(TIMES), n_manners=len(MANNERS),
+        mnli_train=3 * MNLI_SPLITS["train"][0], mnli_dev=3 * MNLI_SPLITS["dev_matched"][0],
+        xnli_test=3 * XNLI_SPLITS["test"][0], xnli_dev=3 * XNLI_SPLITS["dev"][0], lexicon=n_lexicon,
+        langs=", ".join(LANGS))
+    write_text(path, text.splitlines())
+
+
 def english_tokens(text: str) -> list[str]:
     return re.findall(r"[a-z]+", text.lower())
 
@@ -1459,20 +1535,24 @@ def summarize(data_dir: Path = DATA_DIR) -> None:
     print(f"total size: {total:,} bytes")
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    """`--out DIR` writes elsewhere (the tests regenerate into a temp dir and compare bytes)."""
+    args = sys.argv[1:] if argv is None else argv
+    out = Path(args[args.index("--out") + 1]) if "--out" in args else DATA_DIR
     seen: set[str] = set()
     for split, (n, offset, first_id) in MNLI_SPLITS.items():
         rng = random.Random(SEED + offset)
-        write_mnli(DATA_DIR / "mnli" / f"{split}.tsv", flatten(rng, make_groups(rng, n, first_id, seen)))
+        write_mnli(out / "mnli" / f"{split}.tsv", flatten(rng, make_groups(rng, n, first_id, seen)))
     for split, (n, offset, first_id) in XNLI_SPLITS.items():
         rng = random.Random(SEED + offset)
         rows = flatten(rng, make_groups(rng, n, first_id, seen))
         for lang in LANGS:
-            write_xnli(DATA_DIR / "xnli" / f"{split}-{lang}.tsv", lang, rows)
+            write_xnli(out / "xnli" / f"{split}-{lang}.tsv", lang, rows)
     for lang in TARGET_LANGS:
-        write_lexicon(DATA_DIR / "lexicon" / f"en-{lang}.tsv", lang)
-    check_lexicon_coverage()
-    summarize()
+        write_lexicon(out / "lexicon" / f"en-{lang}.tsv", lang)
+    write_readme(out / "README.md")
+    check_lexicon_coverage(out)
+    summarize(out)
 
 
 if __name__ == "__main__":
