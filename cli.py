@@ -95,6 +95,80 @@ def advmine() -> None:
     """Build multilingual adversarial intermediate-task datasets (translate, perturb, embed, select)."""
 
 
+@advmine.command("build")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="A build YAML (CLI options override it).")
+@click.option("--task", help="An English task of the registry (e.g. mnli).")
+@click.option("--langs", help="Target languages, comma-separated (e.g. sw,th,ar).")
+@click.option("--out", help="Output directory (written atomically).")
+@source_options
+@click.option("--splits", help="Source splits to build (default: train).")
+@click.option("--layout", help="A named file layout of the task (--data-dir).")
+@click.option("--variant", help="A variant of that layout.")
+@click.option("--limit", type=int, help="Only the first N rows of each split (a documented slice).")
+@click.option("--translator", help="identity | dictionary | marian | nllb | m2m100 (default: dictionary).")
+@click.option("--model-id", help="Translation model: hub id or local dir; {lang} is replaced by the target.")
+@click.option("--num-beams", type=int, help="Beam size (1 = greedy).")
+@click.option("--max-tokens", type=int, help="Token budget per translation batch.")
+@click.option("--langid", type=click.Choice(["flag", "drop", "off"]), help="Language-ID check of outputs.")
+@click.option("--include-source", is_flag=True, default=None, help="Keep the English rows too.")
+@click.option("--seed", type=int)
+@click.option("--num-shards", type=int, help="Build one deterministic shard of N ...")
+@click.option("--shard-index", type=int, help="... this one (0-based); join them with `advmine merge`.")
+@click.option("--cache-dir", help="Translation cache directory (default ~/.cache/advmine or $ADVMINE_CACHE).")
+@click.option("--push-to-hub", help="Also upload to this hub dataset repo after writing locally.")
+@click.option("--set", "sets", multiple=True, help="Any config key: --set translator.dtype=fp16")
+def advmine_build(config_file, kit, data_dir, sets, **opts) -> None:
+    """Build a multilingual (later: adversarial) dataset from an English task: load -> translate -> langid -> write."""
+    from advmine.build import build
+    from advmine.config import _coerce, resolve
+
+    overrides = {k: v for k, v in opts.items() if k not in ("translator", "model_id", "num_beams", "max_tokens")}
+    for key in ("translator", "model_id", "num_beams", "max_tokens"):
+        overrides["translator." + ("name" if key == "translator" else key)] = opts[key]
+    if kit:
+        overrides["source"] = "kit"
+    elif data_dir:
+        overrides.update(source="data-dir", data_dir=data_dir)
+    for item in sets:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise StiltsError(f"--set {item!r}: expected KEY=VALUE")
+        overrides[key] = _coerce(value)
+    build(resolve(config_file, overrides), log=lambda m: click.echo(m, err=True))
+
+
+@advmine.command("inspect")
+@click.argument("path", type=click.Path())
+@click.option("--rows", default=2, show_default=True, help="Rows to show per language.")
+def advmine_inspect(path: str, rows: int) -> None:
+    """Print a built dataset's stats and a few rows per language."""
+    from advmine.inspect_dataset import inspect_text
+
+    click.echo(inspect_text(path, rows))
+
+
+@advmine.command("merge")
+@click.argument("shards", nargs=-1, required=True)
+@click.option("--out", required=True, help="Where the merged dataset goes.")
+def advmine_merge(shards: tuple[str, ...], out: str) -> None:
+    """Join the shards of a sharded build (in the order given) into one dataset."""
+    from advmine.inspect_dataset import merge
+
+    click.echo(f"wrote {out}: fingerprint {merge(list(shards), out)}")
+
+
+@advmine.command("push")
+@click.argument("path", type=click.Path())
+@click.argument("repo_id")
+def advmine_push(path: str, repo_id: str) -> None:
+    """Upload a built dataset (parquet + card) to the hub."""
+    from advmine.build import push
+    from advmine.inspect_dataset import open_built
+
+    open_built(path)
+    push(path, repo_id)
+
+
 @advmine.command("tasks")
 @source_options
 @click.option("--no-probe", is_flag=True, help="Do not probe the hub.")

@@ -145,3 +145,12 @@ def load_spec(path: Path) -> TaskSpec:
     if problems:
         raise StiltsError(f"{path}: invalid task spec: " + "; ".join(problems))
     return spec
+
+
+def from_mapping(cls: type, data: Any, where: str) -> Any:
+    """Build a (nested) dataclass from a mapping, reporting every bad key path in one line (build configs too)."""
+    problems: list[str] = []
+    obj = _check(cls, data, where, problems)
+    if problems:
+        raise StiltsError(f"invalid {where}: " + "; ".join(problems))
+    return obj

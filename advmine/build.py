@@ -1,0 +1,57 @@
+"""`advmine build`: assemble the pipeline from a config, run it, write the dataset, optionally push it."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from advmine.config import BuildConfig
+from advmine.pipeline import Pipeline, Step
+from advmine.steps.langid import LangIdStep
+from advmine.steps.load import LoadStep
+from advmine.steps.translate import TranslateStep
+from advmine.steps.write import write_dataset
+from stilts.errors import StiltsError
+
+
+def build_steps(cfg: BuildConfig) -> list[Step]:
+    steps: list[Step] = [LoadStep(cfg), TranslateStep(cfg)]
+    if cfg.langid != "off":
+        steps.append(LangIdStep(cfg))
+    return steps
+
+
+def work_dir(cfg: BuildConfig) -> Path:
+    out = Path(cfg.out)
+    return out.parent / f".{out.name}.work"
+
+
+def build(cfg: BuildConfig, log=print) -> dict:
+    """Run the build; returns {"out", "fingerprint", "rows", "stats"}. Rerunning reuses finished steps."""
+    from accelerate import PartialState
+
+    data, stats = Pipeline(build_steps(cfg), work_dir(cfg), log=log).run()
+    state = PartialState()
+    result = {"out": cfg.out, "rows": {s: len(d) for s, d in data.items()}, "stats": stats}
+    if state.is_main_process:
+        result["fingerprint"] = write_dataset(data, cfg.out, cfg, stats)
+        log(f"wrote {cfg.out}: {result['rows']} rows, fingerprint {result['fingerprint']}")
+    state.wait_for_everyone()
+    if cfg.push_to_hub and state.is_main_process:
+        push(cfg.out, cfg.push_to_hub)
+    return result
+
+
+def push(out: str | Path, repo_id: str) -> None:
+    """Upload the parquet files and the card. Offline this fails with one line; the local dataset stays."""
+    from stilts.hub import require_hub
+
+    try:
+        require_hub(f"push_to_hub {repo_id}", f"nothing: the dataset is safely written at {out}; push later with "
+                    f"`advmine push {out} {repo_id}`")
+    except StiltsError as e:
+        raise StiltsError(str(e).replace(" instead", "")) from None
+    from huggingface_hub import HfApi
+
+    api = HfApi()
+    api.create_repo(repo_id, repo_type="dataset", exist_ok=True)
+    api.upload_folder(repo_id=repo_id, repo_type="dataset", folder_path=str(out),
+                      allow_patterns=["README.md", "parquet/*", "build.yaml", "stats.json"])

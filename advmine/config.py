@@ -1,0 +1,111 @@
+"""One build config: every option of `advmine build`, from a YAML file and/or CLI overrides, strictly checked."""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from stilts.errors import StiltsError
+from stilts.tasks.spec import from_mapping
+
+
+@dataclass(frozen=True)
+class TranslatorConfig:
+    name: str = "dictionary"               # a registry entry: identity, dictionary, marian, nllb, m2m100
+    model_id: str | None = None            # hub id or local dir; may use {lang} (Marian: one model per pair)
+    max_tokens: int = 4096                 # token budget per batch (length-sorted batches)
+    num_beams: int = 1                     # 1 = greedy
+    max_new_tokens: int = 256
+    dtype: str = "auto"                    # auto: bf16 on GPU (fp16 where bf16 is unsupported), fp32 on CPU
+    lexicon_dirs: list[str] = field(default_factory=list)  # extra en-xx.tsv lexicons for `dictionary`
+    freedict: bool = True                  # also read Debian FreeDict dictionaries where installed
+
+
+@dataclass(frozen=True)
+class BuildConfig:
+    task: str
+    langs: list[str]
+    out: str
+    source: str = "hub"                    # hub | data-dir | kit
+    data_dir: str | None = None
+    splits: list[str] = field(default_factory=lambda: ["train"])
+    layout: str | None = None
+    variant: str | None = None
+    limit: int | None = None               # first N source rows of each split (a documented slice)
+    src_lang: str = "en"
+    include_source: bool = False           # also keep the English rows (lang = src_lang)
+    translator: TranslatorConfig = field(default_factory=TranslatorConfig)
+    langid: str = "flag"                   # flag | drop | off
+    seed: int = 0
+    num_shards: int = 1
+    shard_index: int = 0
+    cache_dir: str | None = None           # translation cache (default: ~/.cache/advmine)
+    push_to_hub: str | None = None
+
+    def key(self) -> str:
+        """What the output depends on (not where it goes, nor the hub repo), for step markers and the card."""
+        d = dataclasses.asdict(self)
+        for k in ("out", "cache_dir", "push_to_hub"):
+            d.pop(k)
+        return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()[:16]
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+def _coerce(value: str) -> Any:
+    """CLI override values: YAML scalars/lists (`3`, `true`, `[sw, th]`), else the string."""
+    try:
+        return yaml.safe_load(value)
+    except yaml.YAMLError:
+        return value
+
+
+def resolve(config_file: str | None, overrides: dict[str, Any]) -> BuildConfig:
+    """YAML file, then CLI overrides (dotted keys for nested fields: translator.model_id=...), then checks."""
+    data: dict[str, Any] = {}
+    if config_file:
+        path = Path(config_file)
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as e:
+            raise StiltsError(f"--config {path}: {' '.join(str(e).split())}") from None
+        if not isinstance(data, dict):
+            raise StiltsError(f"--config {path}: expected a mapping of options")
+    for key, value in overrides.items():
+        if value is None or value == () or value == []:
+            continue
+        node = data
+        *parents, leaf = key.split(".")
+        for p in parents:
+            node = node.setdefault(p, {})
+        node[leaf] = value
+    if isinstance(data.get("langs"), str):
+        data["langs"] = [x.strip() for x in data["langs"].split(",") if x.strip()]
+    if isinstance(data.get("splits"), str):
+        data["splits"] = [x.strip() for x in data["splits"].split(",") if x.strip()]
+    cfg = from_mapping(BuildConfig, data, "build config")
+    _validate(cfg)
+    return cfg
+
+
+def _validate(cfg: BuildConfig) -> None:
+    from stilts.tasks import get_task
+
+    spec = get_task(cfg.task)
+    if not cfg.langs:
+        raise StiltsError("--langs: name at least one target language (e.g. sw,th,ar)")
+    if cfg.langid not in ("flag", "drop", "off"):
+        raise StiltsError(f"--langid {cfg.langid!r}: use flag, drop or off")
+    if not 0 <= cfg.shard_index < cfg.num_shards:
+        raise StiltsError(f"--shard-index {cfg.shard_index} must be in 0..{cfg.num_shards - 1}")
+    for split in cfg.splits:
+        if split not in spec.splits:
+            raise StiltsError(f"--splits: {spec.name} has no split {split!r} (has: {', '.join(spec.splits)})")
+    if cfg.source not in ("hub", "data-dir", "kit"):
+        raise StiltsError(f"source {cfg.source!r}: use hub, data-dir or kit")

@@ -1,0 +1,47 @@
+"""Write the DatasetDict (save_to_disk + parquet), the card and the stats, atomically: everything goes into a
+hidden temp dir beside the target, which is renamed into place only when complete."""
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import yaml
+from datasets import DatasetDict
+
+from advmine.card import render_card
+from advmine.config import BuildConfig
+from advmine.fingerprint import content_fingerprint
+from advmine.pipeline import StepStats
+
+
+def write_dataset(data: DatasetDict, out: str | Path, cfg: BuildConfig, stats: list[StepStats]) -> str:
+    """Returns the content fingerprint. A killed write leaves only `.<name>.tmp-*`, never a complete-looking DIR."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.parent / f".{out.name}.tmp-{uuid.uuid4().hex[:8]}"
+    try:
+        data.save_to_disk(str(tmp))
+        (tmp / "parquet").mkdir()
+        for split, ds in data.items():
+            ds.to_parquet(str(tmp / "parquet" / f"{split}.parquet"))
+        fingerprint = content_fingerprint(data)
+        rows = {split: len(ds) for split, ds in data.items()}
+        (tmp / "README.md").write_text(render_card(cfg, stats, rows, fingerprint), encoding="utf-8")
+        (tmp / "build.yaml").write_text(yaml.safe_dump(cfg.to_dict(), sort_keys=True), encoding="utf-8")
+        (tmp / "stats.json").write_text(json.dumps({"fingerprint": fingerprint, "rows": rows,
+                                                    "steps": [dataclasses.asdict(s) for s in stats]},
+                                                   indent=1, ensure_ascii=False), encoding="utf-8")
+        old = None
+        if out.exists():
+            old = out.parent / f".{out.name}.old-{uuid.uuid4().hex[:8]}"
+            os.rename(out, old)
+        os.rename(tmp, out)
+        if old:
+            shutil.rmtree(old, ignore_errors=True)
+        return fingerprint
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)

@@ -1,0 +1,140 @@
+"""Neural MT with transformers generation: Marian (Helsinki-NLP opus-mt-en-XX), NLLB-200 and M2M-100.
+
+Texts are sorted by length and packed into batches under a token budget (`max_tokens` counts padded source
+tokens), so little compute is spent on padding; bf16 (or fp16) on GPU; greedy or beam search. Model ids are
+options (`translator.model_id`, `{lang}` allowed); a local directory works like a hub id.
+"""
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from advmine.config import TranslatorConfig
+from stilts.errors import StiltsError
+from stilts.hub import require_hub
+
+CODES = yaml.safe_load((Path(__file__).parent / "lang_codes.yaml").read_text(encoding="utf-8"))
+
+
+def length_batches(lengths: list[int], max_tokens: int) -> list[list[int]]:
+    """Indices sorted by length (longest first), cut so that batch size x longest length <= max_tokens."""
+    order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
+    batches: list[list[int]] = []
+    current: list[int] = []
+    for i in order:
+        longest = lengths[current[0]] if current else lengths[i]
+        if current and (len(current) + 1) * longest > max_tokens:
+            batches.append(current)
+            current = []
+        current.append(i)
+    if current:
+        batches.append(current)
+    return batches
+
+
+class Seq2SeqTranslator:
+    name = "seq2seq"
+    word_level = False
+    default_model = ""
+
+    def __init__(self, cfg: TranslatorConfig):
+        self.cfg = cfg
+        self.calls = 0  # texts sent to the model (the cache keeps this at 0 on a warm rerun)
+
+    def model_id(self, tgt: str) -> str:
+        return (self.cfg.model_id or self.default_model).format(lang=tgt)
+
+    def lang_code(self, lang: str) -> str:
+        return lang
+
+    def generate_kwargs(self, tokenizer: Any, tgt: str) -> dict:
+        return {}
+
+    def prepare_tokenizer(self, tokenizer: Any, src: str) -> None:
+        pass
+
+    @functools.lru_cache(maxsize=4)
+    def _load(self, model_id: str):
+        import torch
+        from accelerate import PartialState
+        from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+        if not Path(model_id).is_dir():
+            require_hub(f"model {model_id}", "translator.model_id=LOCAL_DIR, or --translator dictionary (offline)")
+        device = PartialState().device
+        dtype = torch.float32
+        if device.type == "cuda" and self.cfg.dtype in ("auto", "bf16", "fp16"):
+            dtype = torch.bfloat16 if self.cfg.dtype != "fp16" and torch.cuda.is_bf16_supported() else torch.float16
+        try:
+            tokenizer = AutoTokenizer.from_pretrained(model_id)
+            model = AutoModelForSeq2SeqLM.from_pretrained(model_id, torch_dtype=dtype).to(device).eval()
+        except OSError as e:
+            raise StiltsError(f"cannot load translation model {model_id}: {' '.join(str(e).split())[:300]}") from None
+        return tokenizer, model, device
+
+    def translate(self, texts: list[str], tgt: str, src: str = "en") -> list[str]:
+        import torch
+
+        if not texts:
+            return []
+        tokenizer, model, device = self._load(self.model_id(tgt))
+        self.prepare_tokenizer(tokenizer, src)
+        lengths = [len(ids) for ids in tokenizer(texts, truncation=True, max_length=512)["input_ids"]]
+        out: list[str | None] = [None] * len(texts)
+        gen = {"num_beams": self.cfg.num_beams, "max_new_tokens": self.cfg.max_new_tokens,
+               **self.generate_kwargs(tokenizer, tgt)}
+        for batch in length_batches(lengths, self.cfg.max_tokens):
+            enc = tokenizer([texts[i] for i in batch], return_tensors="pt", padding=True, truncation=True,
+                            max_length=512).to(device)
+            with torch.inference_mode():
+                ids = model.generate(**enc, **gen)
+            for i, text in zip(batch, tokenizer.batch_decode(ids, skip_special_tokens=True)):
+                out[i] = text.strip()
+            self.calls += len(batch)
+        return [o or "" for o in out]
+
+    def coverage(self, texts: list[str], tgt: str) -> None:
+        return None
+
+
+class MarianTranslator(Seq2SeqTranslator):
+    name = "marian"
+    default_model = "Helsinki-NLP/opus-mt-en-{lang}"
+
+
+class NllbTranslator(Seq2SeqTranslator):
+    name = "nllb"
+    default_model = "facebook/nllb-200-distilled-600M"
+
+    def lang_code(self, lang: str) -> str:
+        if lang not in CODES["nllb"]:
+            raise StiltsError(f"nllb: no FLORES-200 code for {lang!r} (known: {', '.join(CODES['nllb'])})")
+        return CODES["nllb"][lang]
+
+    def prepare_tokenizer(self, tokenizer: Any, src: str) -> None:
+        tokenizer.src_lang = self.lang_code(src)
+
+    def generate_kwargs(self, tokenizer: Any, tgt: str) -> dict:
+        return {"forced_bos_token_id": tokenizer.convert_tokens_to_ids(self.lang_code(tgt))}
+
+
+class M2M100Translator(Seq2SeqTranslator):
+    name = "m2m100"
+    default_model = "facebook/m2m100_418M"
+
+    def lang_code(self, lang: str) -> str:
+        if lang not in CODES["m2m100"]:
+            raise StiltsError(f"m2m100 does not cover {lang!r}; use --translator nllb")
+        return lang
+
+    def prepare_tokenizer(self, tokenizer: Any, src: str) -> None:
+        tokenizer.src_lang = self.lang_code(src)
+
+    def generate_kwargs(self, tokenizer: Any, tgt: str) -> dict:
+        return {"forced_bos_token_id": tokenizer.get_lang_id(self.lang_code(tgt))}
+
+
+SEQ2SEQ = {"marian": MarianTranslator, "nllb": NllbTranslator, "m2m100": M2M100Translator}
