@@ -11,24 +11,28 @@ setup: $(STAMP)
 
 # Idempotent: the stamp depends on the files that define the environment, so a second run is a no-op
 # and an edit of pyproject.toml / constraints.txt refreshes the venv in place.
-$(STAMP): pyproject.toml constraints.txt
+$(STAMP): pyproject.toml constraints.txt scripts/install_freedict.sh
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@$(PY) -c "import torch, sys; sys.exit(torch.__version__.split('+')[0] != '2.13.0')" 2>/dev/null \
 	  || $(PY) -m pip install -q torch==2.13.0   # the local CPU wheel, always before anything that needs torch
 	$(PY) -m pip install -q -c constraints.txt -e '.[dev]'
+	@bash scripts/install_freedict.sh
 	@touch $(STAMP)
 
-# What exists so far: the registry and the loaders on the embedded kit (later issues add build/train/eval).
+# What exists so far: the task registry, the loaders, and the multilingual build on the embedded kit
+# (later milestones add perturbation/selection, training, evaluation and the comparison grid).
+DEMO_OUT ?= out/demo
 demo: setup
 	$(VENV)/bin/stilts tasks
-	@for lang in en sw th ar ru zh hi; do $(VENV)/bin/stilts show xnli --kit --split test --lang $$lang --rows 1; done
-	$(VENV)/bin/stilts show mnli --kit --split train --rows 2
+	$(VENV)/bin/stilts show xnli --kit --split test --lang th --rows 2
+	$(VENV)/bin/advmine build --task mnli --langs sw,th,ar --kit --out $(DEMO_OUT)/mnli-sw-th-ar
+	$(VENV)/bin/advmine inspect $(DEMO_OUT)/mnli-sw-th-ar --rows 1
 
 test: setup
 	$(PY) -m pytest -q -p no:cacheprovider
 
 bench: setup
-	@echo "no benchmarks yet"
+	$(PY) bench/bench_translate.py
 
 clean-venv:
 	rm -rf $(VENV)

@@ -22,9 +22,13 @@ def split_words(text: str, lang: str) -> list[str]:
 def join_words(words: list[str], lang: str) -> str:
     """Inverse of split_words for generated text: no spaces in Thai/Chinese/Japanese, none before punctuation."""
     words = [w for w in words if w]
-    if lang in NO_SPACE_LANGS:
-        return "".join(words)
     out = ""
+    if lang in NO_SPACE_LANGS:  # but untranslated Latin words keep their spaces: "ฉัน like it" not "ฉันlikeit"
+        for w in words:
+            if out and out[-1].isascii() and out[-1].isalnum() and w[0].isascii() and w[0].isalnum():
+                out += " "
+            out += w
+        return out
     for w in words:
         if out and not (w[0] in _PUNCT_NO_SPACE_BEFORE or out[-1] in "([{¿¡"):
             out += " "

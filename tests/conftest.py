@@ -30,3 +30,11 @@ def shared_data() -> Path:
 @pytest.fixture(scope="session")
 def cache_root() -> Path:
     return _CACHE
+
+
+@pytest.fixture(scope="session")
+def tiny_marian(tmp_path_factory) -> Path:
+    """A randomly initialised Marian model (see advmine.tiny): seconds to build, once per test session."""
+    from advmine.tiny import build_tiny_marian
+
+    return build_tiny_marian(tmp_path_factory.mktemp("tiny-marian"))

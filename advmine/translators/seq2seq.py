@@ -70,7 +70,7 @@ class Seq2SeqTranslator:
             dtype = torch.bfloat16 if self.cfg.dtype != "fp16" and torch.cuda.is_bf16_supported() else torch.float16
         try:
             tokenizer = AutoTokenizer.from_pretrained(model_id)
-            model = AutoModelForSeq2SeqLM.from_pretrained(model_id, torch_dtype=dtype).to(device).eval()
+            model = AutoModelForSeq2SeqLM.from_pretrained(model_id, dtype=dtype).to(device).eval()
         except OSError as e:
             raise StiltsError(f"cannot load translation model {model_id}: {' '.join(str(e).split())[:300]}") from None
         return tokenizer, model, device
