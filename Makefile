@@ -11,12 +11,13 @@ setup: $(STAMP)
 
 # Idempotent: the stamp depends on the files that define the environment, so a second run is a no-op
 # and an edit of pyproject.toml / constraints.txt refreshes the venv in place.
-$(STAMP): pyproject.toml constraints.txt scripts/install_freedict.sh
+$(STAMP): pyproject.toml constraints.txt scripts/install_system_data.sh advmine/nltk_data.py
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@$(PY) -c "import torch, sys; sys.exit(torch.__version__.split('+')[0] != '2.13.0')" 2>/dev/null \
 	  || $(PY) -m pip install -q torch==2.13.0   # the local CPU wheel, always before anything that needs torch
 	$(PY) -m pip install -q -c constraints.txt -e '.[dev]'
-	@bash scripts/install_freedict.sh
+	@bash scripts/install_system_data.sh
+	@$(PY) -m advmine.nltk_data
 	@touch $(STAMP)
 
 # What exists so far: the task registry, the loaders, and the multilingual build on the embedded kit

@@ -116,15 +116,25 @@ def advmine() -> None:
 @click.option("--shard-index", type=int, help="... this one (0-based); join them with `advmine merge`.")
 @click.option("--cache-dir", help="Translation cache directory (default ~/.cache/advmine or $ADVMINE_CACHE).")
 @click.option("--push-to-hub", help="Also upload to this hub dataset repo after writing locally.")
+@click.option("--perturb", multiple=True, help="NAME[:k=v,...], repeatable: codeswitch, char-swap, qwerty, wordnet, ...")
+@click.option("--select", help="Selector: knn-disagreement | aflite | model-margin | random.")
+@click.option("--budget", type=float, help="Rows to keep per language: a fraction in (0, 1] or a count.")
+@click.option("--embedder", help="hashing (offline default) | sentence-transformers | minilm-en.")
+@click.option("--embed-model", help="Embedding model: hub id or local dir (sentence-transformers).")
+@click.option("--index", help="faiss index: auto | flat | ivf | hnsw.")
+@click.option("--contamination", help="auto (with --select) | all | off | task,task,...")
+@click.option("--contamination-mode", type=click.Choice(["flag", "drop"]))
 @click.option("--set", "sets", multiple=True, help="Any config key: --set translator.dtype=fp16")
 def advmine_build(config_file, kit, data_dir, sets, **opts) -> None:
-    """Build a multilingual (later: adversarial) dataset from an English task: load -> translate -> langid -> write."""
+    """Build a multilingual adversarial dataset from an English task:
+    load -> translate -> langid -> perturb -> embed -> select -> contamination -> write."""
     from advmine.build import build
     from advmine.config import _coerce, resolve
 
-    overrides = {k: v for k, v in opts.items() if k not in ("translator", "model_id", "num_beams", "max_tokens")}
-    for key in ("translator", "model_id", "num_beams", "max_tokens"):
-        overrides["translator." + ("name" if key == "translator" else key)] = opts[key]
+    nested = {"translator": "translator.name", "model_id": "translator.model_id", "num_beams": "translator.num_beams",
+              "max_tokens": "translator.max_tokens", "select": "select.name", "budget": "select.budget",
+              "embedder": "embed.name", "embed_model": "embed.model_id", "index": "select.index"}
+    overrides = {nested.get(k, k): (list(v) if isinstance(v, tuple) else v) for k, v in opts.items()}
     if kit:
         overrides["source"] = "kit"
     elif data_dir:

@@ -16,6 +16,16 @@ def build_steps(cfg: BuildConfig) -> list[Step]:
     steps: list[Step] = [LoadStep(cfg), TranslateStep(cfg)]
     if cfg.langid != "off":
         steps.append(LangIdStep(cfg))
+    if cfg.perturb:
+        from advmine.steps.perturb import PerturbStep
+        steps.append(PerturbStep(cfg))
+    if cfg.select:
+        from advmine.steps.embed import EmbedStep
+        from advmine.steps.select import SelectStep
+        steps += [EmbedStep(cfg), SelectStep(cfg)]
+    if cfg.contamination != "off" and (cfg.select or cfg.contamination != "auto"):
+        from advmine.steps.contamination import ContaminationStep
+        steps.append(ContaminationStep(cfg))
     return steps
 
 

@@ -50,3 +50,31 @@ class TranslationCache:
 
     def close(self) -> None:
         self.db.close()
+
+
+class EmbeddingCache:
+    """(embedder, model id, text) -> float32 vector, in the same SQLite file family as translations."""
+
+    def __init__(self, directory: str | Path | None = None):
+        self.kv = TranslationCache(directory, name="embeddings.sqlite")
+        self.kv.db.execute("CREATE TABLE IF NOT EXISTS e (key TEXT PRIMARY KEY, vec BLOB)")
+        self.kv.db.commit()
+
+    @staticmethod
+    def key(embedder: str, model_id: str, text: str) -> str:
+        return hashlib.sha256(json.dumps([embedder, model_id, text]).encode("utf-8")).hexdigest()
+
+    def get_many(self, keys: list[str]) -> dict[str, bytes]:
+        found: dict[str, bytes] = {}
+        for i in range(0, len(keys), 500):
+            chunk = keys[i:i + 500]
+            q = f"SELECT key, vec FROM e WHERE key IN ({','.join('?' * len(chunk))})"
+            found.update(self.kv.db.execute(q, chunk).fetchall())
+        return found
+
+    def put_many(self, rows: Iterable[tuple[str, bytes]]) -> None:
+        with self.kv.db:
+            self.kv.db.executemany("INSERT OR REPLACE INTO e VALUES (?, ?)", list(rows))
+
+    def close(self) -> None:
+        self.kv.close()

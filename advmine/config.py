@@ -10,6 +10,8 @@ from typing import Any
 
 import yaml
 
+from advmine.embedders import EmbedConfig
+from advmine.selectors import SelectConfig
 from stilts.errors import StiltsError
 from stilts.tasks.spec import from_mapping
 
@@ -41,6 +43,13 @@ class BuildConfig:
     include_source: bool = False           # also keep the English rows (lang = src_lang)
     translator: TranslatorConfig = field(default_factory=TranslatorConfig)
     langid: str = "flag"                   # flag | drop | off
+    perturb: list[str] = field(default_factory=list)   # NAME[:k=v,...], see advmine.perturbations
+    keep_original: bool = True             # perturbed rows are added beside the originals
+    embed: EmbedConfig = field(default_factory=EmbedConfig)
+    select: SelectConfig | None = None     # hard-example selection (advmine.selectors)
+    contamination: str = "auto"            # auto (on with --select) | all | off | task,task,...
+    contamination_mode: str = "flag"       # flag | drop
+    contamination_threshold: float = 0.95  # cosine similarity to an evaluation example
     seed: int = 0
     num_shards: int = 1
     shard_index: int = 0
@@ -87,6 +96,8 @@ def resolve(config_file: str | None, overrides: dict[str, Any]) -> BuildConfig:
         node[leaf] = value
     if isinstance(data.get("langs"), str):
         data["langs"] = [x.strip() for x in data["langs"].split(",") if x.strip()]
+    if isinstance(data.get("perturb"), str):
+        data["perturb"] = [data["perturb"]]
     if isinstance(data.get("splits"), str):
         data["splits"] = [x.strip() for x in data["splits"].split(",") if x.strip()]
     cfg = from_mapping(BuildConfig, data, "build config")
@@ -107,5 +118,16 @@ def _validate(cfg: BuildConfig) -> None:
     for split in cfg.splits:
         if split not in spec.splits:
             raise StiltsError(f"--splits: {spec.name} has no split {split!r} (has: {', '.join(spec.splits)})")
+    if cfg.contamination_mode not in ("flag", "drop"):
+        raise StiltsError(f"--contamination-mode {cfg.contamination_mode!r}: use flag or drop")
+    if cfg.perturb:
+        from advmine.perturbations import parse
+        for p in cfg.perturb:
+            parse(p)
+    if cfg.select:
+        from advmine.knn import choose
+        from advmine.selectors import get_selector
+        get_selector(cfg.select.name)
+        choose(1, cfg.select.index)
     if cfg.source not in ("hub", "data-dir", "kit"):
         raise StiltsError(f"source {cfg.source!r}: use hub, data-dir or kit")

@@ -1,0 +1,47 @@
+"""faiss nearest neighbours on L2-normalised vectors (inner product = cosine). The index follows the size:
+exact `flat` below FLAT_MAX vectors, `hnsw` (graph) above, or `ivf` on request; a GPU is used for flat and
+ivf when faiss-gpu sees one."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+FLAT_MAX = 50_000
+INDEX_KINDS = ("auto", "flat", "ivf", "hnsw")
+
+
+def choose(n: int, kind: str = "auto") -> str:
+    if kind not in INDEX_KINDS:
+        from stilts.errors import unknown
+        raise unknown("index kind", kind, list(INDEX_KINDS))
+    return ("flat" if n < FLAT_MAX else "hnsw") if kind == "auto" else kind
+
+
+def build_index(vectors: np.ndarray, kind: str = "auto", nprobe: int = 32, ef_search: int = 128, seed: int = 0):
+    import faiss
+
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    n, d = vectors.shape
+    kind = choose(n, kind)
+    if kind == "flat":
+        index = faiss.IndexFlatIP(d)
+    elif kind == "hnsw":
+        index = faiss.IndexHNSWFlat(d, 32, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = 80
+        index.hnsw.efSearch = ef_search
+    else:
+        nlist = max(1, min(int(4 * math.sqrt(n)), n // 39 or 1))
+        index = faiss.IndexIVFFlat(faiss.IndexFlatIP(d), d, nlist, faiss.METRIC_INNER_PRODUCT)
+        rng = np.random.default_rng(seed)
+        sample = vectors[rng.choice(n, size=min(n, nlist * 64), replace=False)]
+        index.train(sample)
+        index.nprobe = min(nprobe, nlist)
+    if kind in ("flat", "ivf") and hasattr(faiss, "get_num_gpus") and faiss.get_num_gpus() > 0:
+        index = faiss.index_cpu_to_all_gpus(index)
+    index.add(vectors)
+    return index
+
+
+def search(index, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    return index.search(np.ascontiguousarray(queries, dtype=np.float32), k)

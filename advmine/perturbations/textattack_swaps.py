@@ -1,0 +1,107 @@
+"""TextAttack transformations under TextAttack constraints (no repeated modification, stopwords kept, at most
+`pct` of the words changed), imported lazily: character swaps, QWERTY typos, homoglyphs, WordNet synonyms.
+
+Each distinct text is perturbed once per (method, parameters, variant), with its own RNG seeded from the text,
+so results do not depend on row order and repeated texts (MNLI premises) cost nothing twice.
+"""
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import io
+import os
+import random
+from typing import Any
+
+from advmine.perturbations import Entry, register
+from advmine.scripts import NO_SPACE_LANGS
+from stilts.errors import StiltsError
+
+CHAR_LEVEL = "character noise inside at most pct of the words keeps the sentence readable and its meaning"
+SYNONYM = "a WordNet synonym of a content word keeps the meaning (stopwords are never changed)"
+
+
+@functools.lru_cache(maxsize=1)
+def _textattack():
+    """Import TextAttack with the project's offline NLTK data; its import-time download attempts stay quiet."""
+    from advmine.nltk_data import ensure, nltk_data_dir
+
+    ensure()
+    os.environ.setdefault("NLTK_DATA", str(nltk_data_dir()))
+    sink = io.StringIO()
+    with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+        import textattack  # noqa: F401
+    return textattack
+
+
+def _transformation(method: str):
+    _textattack()
+    from textattack import transformations as T
+
+    if method == "wordnet":
+        from advmine.nltk_data import has_wordnet
+        if not has_wordnet():
+            raise StiltsError("perturbation wordnet needs WordNet: apt-get install wordnet-base wordnet-sense-index,"
+                              " then python -m advmine.nltk_data (make setup does both)")
+        return T.WordSwapWordNet(language="eng")
+    if method == "homoglyph":
+        try:
+            return T.WordSwapHomoglyphSwap()
+        except (FileNotFoundError, OSError) as e:
+            raise StiltsError(f"perturbation homoglyph is broken in this TextAttack wheel ({type(e).__name__}: its "
+                              "intentional_homoglyphs.txt is missing from textattack 0.3.11); use char-swap or "
+                              "qwerty") from None
+    table = {"char-swap": T.WordSwapNeighboringCharacterSwap, "char-delete": T.WordSwapRandomCharacterDeletion,
+             "char-insert": T.WordSwapRandomCharacterInsertion, "char-substitute": T.WordSwapRandomCharacterSubstitution,
+             "qwerty": T.WordSwapQWERTY}
+    return table[method]()
+
+
+class TextAttackPerturbation:
+    def __init__(self, method: str, params: dict[str, Any], langs: list[str]):
+        _textattack()  # first: sets NLTK_DATA and silences TextAttack's import-time download attempts
+        from textattack.augmentation import Augmenter
+        from textattack.constraints.pre_transformation import RepeatModification, StopwordModification
+
+        self.method, self.params = method, params
+        self.langs = set(params["langs"] or langs)
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            transformation = _transformation(method)  # WordNet's constructor tries nltk.download too
+        self.augmenter = Augmenter(transformation=transformation,
+                                   constraints=[RepeatModification(), StopwordModification()],
+                                   pct_words_to_swap=params["pct"], transformations_per_example=1)
+
+    @property
+    def english_only(self) -> bool:
+        return self.langs == {"en"}
+
+    def applies_to(self, lang: str) -> bool:
+        return lang in self.langs
+
+    def perturb(self, text: str, variant: int, seed: int) -> str:
+        """The perturbed text (or the text itself when no word may change)."""
+        digest = hashlib.sha256(f"{self.method}|{variant}|{seed}|{text}".encode()).digest()
+        random.seed(int.from_bytes(digest[:8], "little"))
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            out = self.augmenter.augment(text)  # NLTK may try (and fail) to download omw-1.4 here
+        return out[0] if out else text
+
+
+def _make(method: str, default_langs: str):
+    def make(params: dict[str, Any], langs: list[str], src_lang: str) -> TextAttackPerturbation:
+        if default_langs == "en":
+            chosen = ["en"]
+        else:  # character noise needs word boundaries: not for scripts written without spaces
+            chosen = [x for x in [src_lang, *langs] if x not in NO_SPACE_LANGS]
+        return TextAttackPerturbation(method, params, chosen)
+    return make
+
+
+COMMON = {"pct": 0.1, "side": "both", "n": 1, "langs": []}
+for _name, _default_langs, _why in [("char-swap", "latin", CHAR_LEVEL), ("char-delete", "latin", CHAR_LEVEL),
+                                    ("char-insert", "latin", CHAR_LEVEL), ("char-substitute", "latin", CHAR_LEVEL),
+                                    ("qwerty", "latin", CHAR_LEVEL), ("homoglyph", "latin", CHAR_LEVEL),
+                                    ("wordnet", "en", SYNONYM)]:
+    register(Entry(_name, _make(_name, _default_langs), dict(COMMON, pct=0.2 if _name == "wordnet" else 0.1),
+                   _why, family="textattack"))
