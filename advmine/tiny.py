@@ -46,3 +46,31 @@ def build_tiny_marian(directory: str | Path, d_model: int = 32, layers: int = 1,
     MarianMTModel(config).save_pretrained(model_dir)
     tok.save_pretrained(model_dir)
     return model_dir
+
+
+def build_tiny_xlmr(directory: str | Path, texts: list[str], hidden: int = 32, layers: int = 1, heads: int = 2,
+                    vocab_size: int = 200, num_labels: int | None = None, seed: int = 0) -> Path:
+    """A tiny XLM-R (random init) with a sentencepiece vocabulary trained on `texts`; with `num_labels`, a
+    sequence-classification head. For tests of code paths that load any HF encoder."""
+    import sentencepiece as spm
+    import torch
+    from transformers import (XLMRobertaConfig, XLMRobertaForSequenceClassification, XLMRobertaModel,
+                              XLMRobertaTokenizer)
+
+    d = Path(directory)
+    d.mkdir(parents=True, exist_ok=True)
+    (d / "corpus.txt").write_text("\n".join(texts), encoding="utf-8")
+    spm.SentencePieceTrainer.train(input=str(d / "corpus.txt"), model_prefix=str(d / "sentencepiece.bpe"),
+                                   vocab_size=vocab_size, character_coverage=1.0, model_type="unigram",
+                                   minloglevel=2, hard_vocab_limit=False)
+    tok = XLMRobertaTokenizer(vocab_file=str(d / "sentencepiece.bpe.model"))
+    config = XLMRobertaConfig(vocab_size=len(tok), hidden_size=hidden, num_hidden_layers=layers,
+                              num_attention_heads=heads, intermediate_size=hidden * 2, max_position_embeddings=130,
+                              num_labels=num_labels or 2, pad_token_id=tok.pad_token_id,
+                              bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id)
+    torch.manual_seed(seed)
+    model = XLMRobertaForSequenceClassification(config) if num_labels else XLMRobertaModel(config)
+    out = d / "model"
+    model.save_pretrained(out)
+    tok.save_pretrained(out)
+    return out

@@ -38,3 +38,20 @@ def tiny_marian(tmp_path_factory) -> Path:
     from advmine.tiny import build_tiny_marian
 
     return build_tiny_marian(tmp_path_factory.mktemp("tiny-marian"))
+
+
+@pytest.fixture(scope="session")
+def tiny_sentence_encoder(tmp_path_factory) -> Path:
+    """A sentence-transformers model (tiny random XLM-R + mean pooling), saved like any hub model."""
+    from sentence_transformers import SentenceTransformer, models
+
+    from advmine.tiny import build_tiny_xlmr
+    from stilts.tasks import load
+
+    d = tmp_path_factory.mktemp("tiny-st")
+    texts = [*load("xnli", "dev", "en", source="kit")["text_a"], *load("xnli", "dev", "sw", source="kit")["text_a"]]
+    encoder = build_tiny_xlmr(d / "xlmr", texts)
+    word = models.Transformer(str(encoder), max_seq_length=64)
+    st = SentenceTransformer(modules=[word, models.Pooling(word.get_embedding_dimension(), "mean")], device="cpu")
+    st.save(str(d / "st"))
+    return d / "st"

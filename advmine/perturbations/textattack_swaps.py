@@ -14,6 +14,8 @@ import os
 import random
 from typing import Any
 
+import numpy as np
+
 from advmine.perturbations import Entry, register
 from advmine.scripts import NO_SPACE_LANGS
 from stilts.errors import StiltsError
@@ -58,6 +60,15 @@ def _transformation(method: str):
     return table[method]()
 
 
+@functools.lru_cache(maxsize=1)
+def _stopwords() -> set[str]:
+    """English stopwords in every casing a sentence shows them in ('The' as well as 'the')."""
+    import stopwordsiso
+
+    words = set(stopwordsiso.stopwords("en"))
+    return words | {w.capitalize() for w in words} | {w.upper() for w in words}
+
+
 class TextAttackPerturbation:
     def __init__(self, method: str, params: dict[str, Any], langs: list[str]):
         _textattack()  # first: sets NLTK_DATA and silences TextAttack's import-time download attempts
@@ -69,7 +80,7 @@ class TextAttackPerturbation:
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
             transformation = _transformation(method)  # WordNet's constructor tries nltk.download too
         self.augmenter = Augmenter(transformation=transformation,
-                                   constraints=[RepeatModification(), StopwordModification()],
+                                   constraints=[RepeatModification(), StopwordModification(stopwords=_stopwords())],
                                    pct_words_to_swap=params["pct"], transformations_per_example=1)
 
     @property
@@ -82,7 +93,8 @@ class TextAttackPerturbation:
     def perturb(self, text: str, variant: int, seed: int) -> str:
         """The perturbed text (or the text itself when no word may change)."""
         digest = hashlib.sha256(f"{self.method}|{variant}|{seed}|{text}".encode()).digest()
-        random.seed(int.from_bytes(digest[:8], "little"))
+        random.seed(int.from_bytes(digest[:8], "little"))  # TextAttack draws from both global RNGs
+        np.random.seed(int.from_bytes(digest[8:12], "little"))
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
             out = self.augmenter.augment(text)  # NLTK may try (and fail) to download omw-1.4 here
         return out[0] if out else text

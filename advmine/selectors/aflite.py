@@ -3,8 +3,10 @@
 Each iteration trains `rounds` logistic-regression probes on random `train_fraction` splits of the
 remaining points and records how often each held-out point is predicted right. Examples whose
 predictability is at least `threshold` are filtered, at most `slice` per iteration (the most predictable
-first), until the budget remains or nothing is that predictable. A row's score is 1 - its last predictability
-(higher = harder); rows still present at the end rank above every filtered one.
+first), until the budget remains or nothing is that predictable. Rows still present at the end rank above
+every filtered one (later-filtered above earlier-filtered); within each group, by 1 - their mean
+predictability over the iterations they took part in (the late iterations, trained on an already filtered
+remainder, are less informative than the early ones, and a mean keeps both).
 """
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ def aflite_scores(points, rows: list[dict], kind: str, cfg, seed: int) -> np.nda
     target = budget_count(cfg.budget, n_rows)
     step = cfg.slice or max(1, n_rows // 20)
     alive = np.ones(n_rows, dtype=bool)
-    predictability = np.zeros(n_rows)
+    pred_sum, pred_n = np.zeros(n_rows), np.zeros(n_rows)
     removed_at = np.full(n_rows, -1)
     iteration = 0
     while alive.sum() > target:
@@ -47,7 +49,8 @@ def aflite_scores(points, rows: list[dict], kind: str, cfg, seed: int) -> np.nda
         row_pred = np.bincount(owner, weights=point_pred, minlength=n_rows)
         counts = np.bincount(owner, minlength=n_rows)
         row_pred = np.divide(row_pred, counts, out=np.zeros(n_rows), where=counts > 0)
-        predictability[alive] = row_pred[alive]
+        pred_sum[alive] += row_pred[alive]
+        pred_n[alive] += 1
         candidates = np.flatnonzero(alive & (row_pred >= cfg.threshold))
         if len(candidates) == 0:
             break
@@ -56,5 +59,6 @@ def aflite_scores(points, rows: list[dict], kind: str, cfg, seed: int) -> np.nda
         alive[drop] = False
         removed_at[drop] = iteration
         iteration += 1
-    # survivors first (by predictability), then filtered rows, the later-filtered ranking higher
-    return np.where(alive, 2.0 - predictability, (removed_at + 1) / (iteration + 2) * (1.0 - predictability))
+    hardness = 1.0 - np.divide(pred_sum, pred_n, out=np.zeros(n_rows), where=pred_n > 0)
+    # survivors first, then filtered rows by how late they were filtered; hardness orders within each group
+    return np.where(alive, iteration + 2.0, removed_at + 1.0) + hardness
