@@ -20,20 +20,22 @@ $(STAMP): pyproject.toml constraints.txt scripts/install_system_data.sh advmine/
 	@$(PY) -m advmine.nltk_data
 	@touch $(STAMP)
 
-# What exists so far: the task registry, the loaders, and the multilingual build on the embedded kit
-# (later milestones add perturbation/selection, training, evaluation and the comparison grid).
+# What exists so far: the task registry, the loaders, and the multilingual adversarial build on the embedded
+# kit (later milestones add training, evaluation and the comparison grid).
 DEMO_OUT ?= out/demo
 demo: setup
 	$(VENV)/bin/stilts tasks
 	$(VENV)/bin/stilts show xnli --kit --split test --lang th --rows 2
-	$(VENV)/bin/advmine build --task mnli --langs sw,th,ar --kit --out $(DEMO_OUT)/mnli-sw-th-ar
-	$(VENV)/bin/advmine inspect $(DEMO_OUT)/mnli-sw-th-ar --rows 1
+	$(VENV)/bin/advmine build --task mnli --langs sw,th,ar --kit --perturb codeswitch \
+	    --select knn-disagreement --budget 0.3 --out $(DEMO_OUT)/mnli-adv-sw-th-ar
+	$(VENV)/bin/advmine inspect $(DEMO_OUT)/mnli-adv-sw-th-ar --rows 1
 
 test: setup
 	$(PY) -m pytest -q -p no:cacheprovider
 
 bench: setup
 	$(PY) bench/bench_translate.py
+	$(PY) bench/bench_select.py
 
 clean-venv:
 	rm -rf $(VENV)

@@ -102,7 +102,7 @@ def test_offline_embedder_is_one_line(tmp_path):
 
 
 def test_index_follows_size_and_approximate_indexes_recall():
-    assert choose(10_000) == "flat" and choose(60_000) == "hnsw" and choose(10, "ivf") == "ivf"
+    assert choose(10_000) == "flat" and choose(60_000) == "pq-refine" and choose(10, "ivf") == "ivf"
     with pytest.raises(UnknownNameError):
         choose(10, "lsh")
     rng = np.random.default_rng(0)
@@ -110,7 +110,7 @@ def test_index_follows_size_and_approximate_indexes_recall():
     x = (centers[rng.integers(0, 20, 4000)] + 0.3 * rng.normal(size=(4000, 32))).astype(np.float32)
     x /= np.linalg.norm(x, axis=1, keepdims=True)
     _, exact = search(build_index(x, "flat"), x[:200], 10)
-    for kind in ("ivf", "hnsw"):
+    for kind in ("ivf", "hnsw", "pq-refine"):
         _, approx = search(build_index(x, kind), x[:200], 10)
         recall = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(approx, exact)])
         assert recall >= 0.9, (kind, recall)
