@@ -90,6 +90,38 @@ def stilts_show(task, split, lang, kit, data_dir, layout, variant, data_files, h
         click.echo(json.dumps(row, ensure_ascii=False)[:400])
 
 
+@stilts.command("train")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="An experiment YAML.")
+@click.option("--intermediate", help="Intermediate task(s): mnli | an advmine dir | mnli+DIR (mixed); comma = multi-task.")
+@click.option("--target", help="Target task (English training data; XCOPA's hidden stages included).")
+@click.option("--out", help="Run directory.")
+@click.option("--model", help="Phase-1 model: xlm-roberta-large (default), xlm-roberta-base, a local dir, or kit.")
+@source_options
+@click.option("--limit", type=int, help="First N training rows per task (smoke runs).")
+@click.option("--set", "sets", multiple=True, help="Any config key: --set train.lr=2e-5 --set epochs.xnli=1")
+def stilts_train(config_file, kit, data_dir, sets, **opts) -> None:
+    """Three-phase training: pretrained MLM -> intermediate task -> English target task."""
+    from advmine.config import _coerce
+    from stilts.train.config import resolve
+    from stilts.train.phases import run_experiment
+
+    overrides = dict(opts)
+    if kit:
+        overrides.update(source="kit", model=opts.get("model") or "kit")
+    elif data_dir:
+        overrides.update(source="data-dir", data_dir=data_dir)
+    for item in sets:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise StiltsError(f"--set {item!r}: expected KEY=VALUE")
+        overrides[key] = _coerce(value)
+    result = run_experiment(resolve(config_file, overrides), log=lambda m: click.echo(m, err=True))
+    for s in result["scores"]:
+        click.echo(f"{s['stage']:<28} English dev {s['metric']} = {s['dev_en']:.2f} (epoch {s['best_epoch']}, "
+                   f"{s['steps']} steps)")
+    click.echo(f"run: {result['run']}")
+
+
 @click.group(cls=OneLineErrors)
 def advmine() -> None:
     """Build multilingual adversarial intermediate-task datasets (translate, perturb, embed, select)."""

@@ -11,6 +11,8 @@ os.environ["HF_DATASETS_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ["HF_HOME"] = str(_CACHE / "hf")
 os.environ["HF_DATASETS_CACHE"] = str(_CACHE / "datasets")
+os.environ["ADVMINE_CACHE"] = str(_CACHE / "advmine")
+os.environ["STILTS_CACHE"] = str(_CACHE / "stilts")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 import pytest  # noqa: E402

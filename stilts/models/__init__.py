@@ -1,0 +1,41 @@
+"""One shared encoder, a head per task kind: the Hugging Face task classes of the encoder's architecture
+(XLM-R: XLMRobertaFor{SequenceClassification, MultipleChoice, QuestionAnswering, TokenClassification,
+MaskedLM}). A phase hands the next one only the encoder (`save_encoder`), so every new phase starts with a
+freshly initialised head; retrieval uses the encoder's pooled hidden states and needs no head."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from stilts.errors import StiltsError
+
+HEADS = {"pair_classification": "AutoModelForSequenceClassification",
+         "single_classification": "AutoModelForSequenceClassification",
+         "multiple_choice": "AutoModelForMultipleChoice", "span_qa": "AutoModelForQuestionAnswering",
+         "tagging": "AutoModelForTokenClassification", "mlm": "AutoModelForMaskedLM"}
+
+
+def make_model(kind: str, encoder: str | Path, num_labels: int | None = None) -> Any:
+    """A task model whose encoder weights come from `encoder` and whose head is new."""
+    import transformers
+
+    if kind not in HEADS:
+        raise StiltsError(f"no training head for {kind} tasks")
+    cls = getattr(transformers, HEADS[kind])
+    kwargs = {"num_labels": num_labels} if num_labels and kind in ("pair_classification", "single_classification",
+                                                                    "tagging") else {}
+    return cls.from_pretrained(str(encoder), **kwargs)
+
+
+def save_encoder(model: Any, tokenizer: Any, out: str | Path) -> Path:
+    """Only the shared encoder (no head), loadable with AutoModel.from_pretrained."""
+    out = Path(out)
+    model.base_model.save_pretrained(out)
+    tokenizer.save_pretrained(out)
+    return out
+
+
+def mean_pool(hidden: Any, mask: Any) -> Any:
+    """Mean over non-pad tokens: the pooled sentence representation for retrieval (XTREME's default)."""
+    m = mask.unsqueeze(-1).to(hidden.dtype)
+    return (hidden * m).sum(1) / m.sum(1).clamp(min=1e-9)

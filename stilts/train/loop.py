@@ -1,0 +1,186 @@
+"""The one training loop, used by every phase (MLM, intermediate, target). Read it top to bottom.
+
+AdamW (no decay on biases and LayerNorm), a learning rate that is a pure function of the step (linear
+warm-up, linear decay), gradient accumulation, clipping, dynamic padding with length-grouped batches,
+evaluation on the English dev set after every epoch with the best epoch kept, checkpoints that resume
+mid-epoch to the same weights (model, optimizer, step, batch position and every RNG are saved), a progress
+bar, and metrics to `metrics.jsonl` and TensorBoard. `accelerate` handles devices and mixed precision.
+"""
+from __future__ import annotations
+
+import json
+import math
+import random
+import shutil
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+from stilts.train.batching import collate, length_grouped_batches
+
+
+@dataclass(frozen=True)
+class LoopConfig:
+    lr: float = 1e-5
+    weight_decay: float = 0.01
+    warmup_ratio: float = 0.1
+    epochs: float = 2
+    batch_size: int = 4               # per device
+    grad_accum: int = 8               # effective batch = batch_size x grad_accum x devices
+    max_grad_norm: float = 1.0
+    seed: int = 0
+    mixed_precision: str = "auto"     # auto: bf16 on a GPU that has it, else fp32
+    length_grouping: bool = True
+    checkpoint_every: int = 200       # optimizer steps; also at every epoch end
+    log_every: int = 10
+    max_steps: int | None = None      # stop early (smoke tests); the schedule still spans all epochs
+
+
+def lr_at(step: int, total: int, warmup: int, base: float) -> float:
+    """Linear warm-up to `base` over `warmup` steps, then linear decay to 0 at `total`."""
+    if step < warmup:
+        return base * (step + 1) / max(warmup, 1)
+    return base * max(0.0, (total - step) / max(total - warmup, 1))
+
+
+def _rng_state() -> dict:
+    """Every RNG, as tensors and plain values only, so the checkpoint loads with weights_only=True."""
+    name, keys, pos, has_gauss, gauss = np.random.get_state()
+    return {"torch": torch.get_rng_state(), "numpy": [name, torch.from_numpy(keys.astype(np.int64)), pos,
+                                                      has_gauss, gauss],
+            "python": list(random.getstate()), "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else []}
+
+
+def _set_rng_state(s: dict) -> None:
+    torch.set_rng_state(s["torch"])
+    name, keys, pos, has_gauss, gauss = s["numpy"]
+    np.random.set_state((name, keys.numpy().astype(np.uint32), pos, has_gauss, gauss))
+    version, internal, gauss_next = s["python"]
+    random.setstate((version, tuple(internal), gauss_next))
+    if s["cuda"]:
+        torch.cuda.set_rng_state_all(s["cuda"])
+
+
+def train_loop(model: Any, train: Any, evaluate: Callable[[Any], dict], cfg: LoopConfig, out: Path,
+               pad_id: int, metric: str, higher_is_better: bool = True, log: Callable[[str], None] = print) -> dict:
+    """Train `model` on tokenised `train`; `evaluate(model) -> {metric: value, ...}` scores English dev."""
+    from accelerate import Accelerator
+    from accelerate.utils import set_seed
+
+    out.mkdir(parents=True, exist_ok=True)
+    precision = cfg.mixed_precision
+    if precision == "auto":
+        precision = "bf16" if torch.cuda.is_available() and torch.cuda.is_bf16_supported() else "no"
+    acc = Accelerator(mixed_precision=precision)
+    set_seed(cfg.seed)
+
+    # ---- optimiser and schedule -------------------------------------------------------------------------------
+    no_decay = ("bias", "LayerNorm.weight", "layer_norm.weight")
+    groups = [{"params": [p for n, p in model.named_parameters() if not n.endswith(no_decay)],
+               "weight_decay": cfg.weight_decay},
+              {"params": [p for n, p in model.named_parameters() if n.endswith(no_decay)], "weight_decay": 0.0}]
+    optimizer = torch.optim.AdamW(groups, lr=cfg.lr, eps=1e-8)
+    lengths = list(train["length"])
+    n_batches = math.ceil(len(lengths) / cfg.batch_size)
+    steps_per_epoch = math.ceil(n_batches / cfg.grad_accum)
+    total = max(1, int(steps_per_epoch * cfg.epochs))
+    warmup = int(cfg.warmup_ratio * total)
+
+    # ---- resume -----------------------------------------------------------------------------------------------
+    state = {"epoch": 0, "batch": 0, "step": 0, "best": None, "best_epoch": None}
+    ckpt = out / "checkpoint"
+    if (ckpt / "state.pt").is_file():
+        saved = torch.load(ckpt / "state.pt", weights_only=True)
+        model.load_state_dict(torch.load(ckpt / "model.pt", weights_only=True))
+        optimizer.load_state_dict(saved["optimizer"])
+        state = saved["state"]
+        _set_rng_state(saved["rng"])
+        log(f"resumed at epoch {state['epoch']}, batch {state['batch']}, step {state['step']}")
+    model, optimizer = acc.prepare(model, optimizer)
+    writer = _tensorboard(out, acc)
+    metrics_file = out / "metrics.jsonl"
+
+    def record(entry: dict) -> None:
+        if acc.is_main_process:
+            with open(metrics_file, "a", encoding="utf-8") as f:
+                f.write(json.dumps(entry) + "\n")
+            for k, v in entry.items():
+                if isinstance(v, (int, float)) and k not in ("step", "epoch") and writer:
+                    writer.add_scalar(k, v, entry["step"])
+
+    def checkpoint() -> None:
+        if not acc.is_main_process:
+            return
+        tmp = out / "checkpoint.tmp"
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir()
+        torch.save(acc.unwrap_model(model).state_dict(), tmp / "model.pt")
+        torch.save({"optimizer": optimizer.state_dict(), "state": state, "rng": _rng_state(),
+                    "config": asdict(cfg)}, tmp / "state.pt")
+        shutil.rmtree(ckpt, ignore_errors=True)
+        tmp.rename(ckpt)
+
+    # ---- epochs -----------------------------------------------------------------------------------------------
+    epochs = math.ceil(cfg.epochs)
+    bar = tqdm(total=total, initial=state["step"], desc=f"train {out.name}", disable=not acc.is_main_process)
+    done = False
+    t0, tokens = time.perf_counter(), 0
+    while state["epoch"] < epochs and not done:
+        model.train()
+        batches = length_grouped_batches(lengths, cfg.batch_size, cfg.seed, state["epoch"], cfg.length_grouping)
+        last = n_batches if cfg.epochs >= state["epoch"] + 1 else int(n_batches * (cfg.epochs - state["epoch"]))
+        for b in range(state["batch"], last):
+            idx = batches[b][acc.process_index::acc.num_processes] or batches[b]
+            batch = {k: v.to(acc.device) for k, v in collate(train.select(idx).to_list(), pad_id).items()}
+            tokens += int(batch["attention_mask"].sum())
+            with acc.autocast():
+                loss = model(**batch).loss / cfg.grad_accum
+            acc.backward(loss)
+            if (b + 1) % cfg.grad_accum and b + 1 < last:
+                continue
+            acc.clip_grad_norm_(model.parameters(), cfg.max_grad_norm)
+            for g in optimizer.param_groups:
+                g["lr"] = lr_at(state["step"], total, warmup, cfg.lr)
+            optimizer.step()
+            optimizer.zero_grad()
+            state["step"] += 1
+            state["batch"] = b + 1
+            bar.update(1)
+            if state["step"] % cfg.log_every == 0:
+                record({"step": state["step"], "epoch": state["epoch"], "loss": loss.item() * cfg.grad_accum,
+                        "lr": optimizer.param_groups[0]["lr"],
+                        "tokens_per_s": tokens / max(time.perf_counter() - t0, 1e-9)})
+            if state["step"] % cfg.checkpoint_every == 0:
+                checkpoint()
+            if cfg.max_steps and state["step"] >= cfg.max_steps:
+                done = True
+                break
+        # ---- evaluate on English dev; keep the best epoch -------------------------------------------------
+        scores = evaluate(acc.unwrap_model(model))
+        value = scores[metric]
+        better = state["best"] is None or (value > state["best"] if higher_is_better else value < state["best"])
+        if better and acc.is_main_process:
+            state.update(best=value, best_epoch=state["epoch"])
+            acc.unwrap_model(model).save_pretrained(out / "best")
+        record({"step": state["step"], "epoch": state["epoch"], **{f"dev_{k}": v for k, v in scores.items()}})
+        log(f"epoch {state['epoch']}: dev {metric} = {value:.4f}" + (" (best)" if better else ""))
+        state.update(epoch=state["epoch"] + 1, batch=0)
+        checkpoint()
+    bar.close()
+    if writer:
+        writer.close()
+    return {"best": state["best"], "best_epoch": state["best_epoch"], "steps": state["step"],
+            "tokens_per_s": tokens / max(time.perf_counter() - t0, 1e-9)}
+
+
+def _tensorboard(out: Path, acc: Any):
+    if not acc.is_main_process:
+        return None
+    from torch.utils.tensorboard import SummaryWriter
+
+    return SummaryWriter(str(out / "tensorboard"))

@@ -1,0 +1,158 @@
+"""The three phases of X-STILTs (Phang et al. 2020) as a list of stages, each trained by the one loop:
+
+phase 1  a pretrained masked LM (xlm-roberta-large by default; offline, the kit's model built by MLM here),
+         optionally continued MLM on more text;
+phase 2  intermediate training on one task, an English task mixed with an advmine dataset (`mnli+DIR`), or
+         several tasks at once (multi-task: see multitask.py);
+phase 3  the target task's English training data: only the encoder is carried over, with a new head. Hidden
+         stages run first where the benchmark has them (XCOPA: SIQA, then COPA, carrying the whole model).
+Model selection uses English dev data only.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from datasets import Dataset, concatenate_datasets, load_from_disk
+
+from stilts.errors import StiltsError
+from stilts.tasks import get_task, load
+from stilts.tasks.spec import TaskSpec
+from stilts.train.config import ExperimentConfig
+from stilts.train.loop import train_loop
+
+UNIFIED = {"id", "lang", "text_a", "text_b", "text", "context", "question", "choices", "label", "tokens", "tags",
+           "answers"}
+
+
+@dataclass
+class Stage:
+    name: str
+    phase: str                   # intermediate | target | hidden
+    sources: list[str]           # registry tasks and/or advmine dirs (mixed into one training set)
+    task: str                    # the registry task that defines kind, labels, metric and English dev
+    carry: str                   # what it starts from: encoder (new head) | model (previous stage's head too)
+
+
+def plan(cfg: ExperimentConfig) -> list[Stage]:
+    stages = []
+    for entry in cfg.intermediate:
+        sources = entry.split("+")
+        stages.append(Stage(f"intermediate-{_slug(entry)}", "intermediate", sources, _task_of(sources[0]), "encoder"))
+    if cfg.target:
+        spec = get_task(cfg.target)
+        chain = spec.stages or [spec.train_from or spec.name]
+        for i, t in enumerate(chain):
+            last = i == len(chain) - 1
+            stages.append(Stage(f"target-{spec.name}" if last else f"hidden-{t}", "target" if last else "hidden",
+                                [t], spec.name if last else t, "encoder" if i == 0 else "model"))
+    return stages
+
+
+def _slug(entry: str) -> str:
+    return "+".join(Path(p).name for p in entry.split("+"))
+
+
+def _is_advmine(source: str) -> bool:
+    return (Path(source) / "dataset_dict.json").is_file() and (Path(source) / "build.yaml").is_file()
+
+
+def _task_of(source: str) -> str:
+    if _is_advmine(source):
+        return yaml.safe_load((Path(source) / "build.yaml").read_text())["task"]
+    return get_task(source).name
+
+
+def train_rows(source: str, cfg: ExperimentConfig) -> Dataset:
+    """A stage's training rows from a registry task (English train split) or an advmine output directory."""
+    if _is_advmine(source):
+        ds = load_from_disk(source)["train"]
+        return ds.remove_columns([c for c in ds.column_names if c not in UNIFIED])
+    spec = get_task(source)
+    ds = load(spec, "train", spec.train_language, source=cfg.source, data_dir=cfg.data_dir)
+    return ds.select(range(min(cfg.limit, len(ds)))) if cfg.limit else ds
+
+
+def dev_rows(spec: TaskSpec, cfg: ExperimentConfig) -> Dataset:
+    """English dev rows only: zero-shot model selection never sees target-language data."""
+    split = "dev" if "dev" in spec.splits else spec.eval_split
+    lang = "en" if "en" in spec.all_languages else spec.train_language
+    ds = load(spec, split, lang, source=cfg.source, data_dir=cfg.data_dir)
+    assert set(ds["lang"]) <= {"en"}, "model selection must use English dev data only"
+    return ds.select(range(min(cfg.dev_limit, len(ds)))) if cfg.dev_limit else ds
+
+
+def base_encoder(cfg: ExperimentConfig, log) -> str:
+    if cfg.model == "kit":
+        from stilts.train.mlm import kit_encoder
+        return str(kit_encoder(cfg.kit, log=log))
+    if not Path(cfg.model).is_dir():
+        from stilts.hub import require_hub
+        require_hub(f"model {cfg.model}", "--model LOCAL_DIR, or --kit (the kit's own XLM-R, built offline)")
+    return cfg.model
+
+
+def run_stage(stage: Stage, start: str, cfg: ExperimentConfig, run: Path, log) -> dict:
+    from transformers import AutoTokenizer
+
+    from stilts.models import make_model, save_encoder
+    from stilts.train.evaluate import make_evaluator
+    from stilts.train.features import encode
+
+    spec = get_task(stage.task)
+    parts = [train_rows(s, cfg) for s in stage.sources]
+    train = concatenate_datasets([p.cast(parts[0].features) for p in parts]) if len(parts) > 1 else parts[0]
+    dev = dev_rows(spec, cfg)
+    tok = AutoTokenizer.from_pretrained(start)
+    max_length = cfg.max_length or spec.max_length or 256
+    feats, dev_feats = encode(train, spec.kind, tok, max_length), encode(dev, spec.kind, tok, max_length)
+    model = make_model(spec.kind, start, len(spec.labels) if spec.labels else None)
+    out = run / stage.name
+    loop_cfg = cfg.train.__class__(**{**asdict(cfg.train), "epochs": cfg.epochs.get(spec.name, spec.epochs or 2)})
+    log(f"[{stage.name}] {len(train)} training rows ({'+'.join(stage.sources)}), dev {len(dev)} English rows, "
+        f"start: {'encoder of ' if stage.carry == 'encoder' else 'model of '}{start}")
+    evaluator = make_evaluator(spec.kind, dev, dev_feats, tok.pad_token_id, spec.metric, spec.labels)
+    result = train_loop(model, feats, evaluator, loop_cfg, out, tok.pad_token_id, spec.metric, log=log)
+    best = make_model(spec.kind, out / "best", len(spec.labels) if spec.labels else None)
+    best.save_pretrained(out / "model")
+    tok.save_pretrained(out / "model")
+    save_encoder(best, tok, out / "encoder")
+    shutil.rmtree(out / "best", ignore_errors=True)
+    return {"stage": stage.name, "metric": spec.metric, "dev_en": result["best"], "best_epoch": result["best_epoch"],
+            "steps": result["steps"], "train_rows": len(train), "dev_rows": len(dev)}
+
+
+def run_experiment(cfg: ExperimentConfig, log=print) -> dict:
+    run = Path(cfg.out)
+    run.mkdir(parents=True, exist_ok=True)
+    (run / "config.yaml").write_text(yaml.safe_dump(cfg.to_dict(), sort_keys=True), encoding="utf-8")
+    stages = plan(cfg)
+    record = {"phase1": {"model": cfg.model}, "stages": [asdict(s) for s in stages]}
+    (run / "stages.json").write_text(json.dumps(record, indent=1), encoding="utf-8")
+    encoder = base_encoder(cfg, log)
+    record["phase1"]["encoder"] = encoder
+    scores, previous = [], None
+    for stage in stages:
+        start = encoder if stage.carry == "encoder" or previous is None else str(run / previous / "model")
+        done = run / stage.name / "DONE"
+        if done.is_file():
+            scores.append(json.loads(done.read_text()))
+            log(f"[{stage.name}] done before: skipped")
+        else:
+            result = run_stage(stage, start, cfg, run, log)
+            done.write_text(json.dumps(result))
+            scores.append(result)
+        if stage.phase == "intermediate":
+            encoder = str(run / stage.name / "encoder")
+        previous = stage.name
+    final = run / previous / "model"
+    if (run / "model").exists():
+        shutil.rmtree(run / "model")
+    shutil.copytree(final, run / "model")
+    (run / "scores.json").write_text(json.dumps({"english_dev": scores}, indent=1), encoding="utf-8")
+    (run / "stages.json").write_text(json.dumps(record, indent=1), encoding="utf-8")
+    return {"run": str(run), "stages": [s.name for s in stages], "scores": scores}

@@ -1,0 +1,211 @@
+"""stilts train: the loop learns, resumes to the same weights, phases carry only the encoder, model selection
+reads English dev data only, and the run directory holds what a user reloads."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from datasets import Dataset
+from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+import stilts.train.loop as loop_mod
+import stilts.train.phases as phases
+from advmine.tiny import build_tiny_xlmr
+from stilts.errors import StiltsError
+from stilts.train.batching import length_grouped_batches, padded_fraction
+from stilts.train.config import resolve
+from stilts.train.evaluate import make_evaluator
+from stilts.train.features import IGNORE, encode
+from stilts.train.loop import LoopConfig, lr_at, train_loop
+from stilts.train.phases import plan, run_experiment
+
+QUIET = {"log": lambda m: None}
+TINY_KIT = {"kit.hidden": 32, "kit.layers": 1, "kit.vocab_size": 800, "kit.max_steps": 20, "kit.epochs": 1}
+
+
+def synthetic(n: int, seed: int) -> Dataset:
+    """Label 1 iff the sentence mentions 'alpha' (vs 'beta'), among random filler words: learnable, not trivial
+    for a randomly initialised encoder."""
+    rng = np.random.default_rng(seed)
+    filler = "red green blue cat dog tree river stone cloud lamp".split()
+    rows = []
+    for i in range(n):
+        y = int(rng.integers(0, 2))
+        words = list(rng.choice(filler, 6)) + ["alpha" if y else "beta"]
+        rng.shuffle(words)
+        rows.append({"id": str(i), "lang": "en", "text": " ".join(words), "label": y})
+    return Dataset.from_list(rows)
+
+
+@pytest.fixture(scope="module")
+def tiny_encoder(tmp_path_factory) -> Path:
+    texts = list(synthetic(400, 9)["text"])
+    return build_tiny_xlmr(tmp_path_factory.mktemp("enc"), texts, hidden=32, layers=1, vocab_size=40)
+
+
+def _setup(encoder: Path, n: int = 320):
+    tok = AutoTokenizer.from_pretrained(encoder)
+    train, dev = synthetic(n, 0), synthetic(100, 1)
+    feats = encode(train, "single_classification", tok, 32)
+    dev_feats = encode(dev, "single_classification", tok, 32)
+    return tok, feats, make_evaluator("single_classification", dev, dev_feats, tok.pad_token_id, "accuracy")
+
+
+def test_loop_learns_a_synthetic_task(tmp_path, tiny_encoder):
+    tok, feats, evaluate = _setup(tiny_encoder)
+    model = AutoModelForSequenceClassification.from_pretrained(tiny_encoder, num_labels=2)
+    assert evaluate(model)["accuracy"] < 80  # untrained
+    cfg = LoopConfig(lr=3e-3, epochs=4, batch_size=16, grad_accum=1, warmup_ratio=0.1, seed=0)
+    result = train_loop(model, feats, evaluate, cfg, tmp_path / "run", tok.pad_token_id, "accuracy", **QUIET)
+    assert result["best"] >= 95, result
+    lines = [json.loads(x) for x in (tmp_path / "run" / "metrics.jsonl").read_text().splitlines()]
+    assert any("loss" in x for x in lines) and sum("dev_accuracy" in x for x in lines) == 4
+    assert (tmp_path / "run" / "tensorboard").is_dir()
+
+
+def test_killed_mid_epoch_resumes_to_the_same_weights(tmp_path, tiny_encoder, monkeypatch):
+    tok, feats, evaluate = _setup(tiny_encoder)
+    cfg = LoopConfig(lr=3e-3, epochs=2, batch_size=16, grad_accum=2, seed=3, checkpoint_every=3)
+
+    def model():
+        torch.manual_seed(0)
+        return AutoModelForSequenceClassification.from_pretrained(tiny_encoder, num_labels=2)
+
+    whole = model()
+    train_loop(whole, feats, evaluate, cfg, tmp_path / "whole", tok.pad_token_id, "accuracy", **QUIET)
+
+    real_collate, calls = loop_mod.collate, {"n": 0}
+
+    def dying_collate(rows, pad_id):  # the process "dies" at the 15th batch: mid-epoch, after step 6's checkpoint
+        calls["n"] += 1
+        if calls["n"] == 15:
+            raise KeyboardInterrupt("killed")
+        return real_collate(rows, pad_id)
+
+    monkeypatch.setattr(loop_mod, "collate", dying_collate)
+    with pytest.raises(KeyboardInterrupt):
+        train_loop(model(), feats, evaluate, cfg, tmp_path / "resumed", tok.pad_token_id, "accuracy", **QUIET)
+    state = torch.load(tmp_path / "resumed" / "checkpoint" / "state.pt", weights_only=True)["state"]
+    assert state["epoch"] == 0 and 0 < state["batch"] < 20  # the checkpoint is mid-epoch (20 batches an epoch)
+    monkeypatch.setattr(loop_mod, "collate", real_collate)
+    resumed = model()
+    train_loop(resumed, feats, evaluate, cfg, tmp_path / "resumed", tok.pad_token_id, "accuracy", **QUIET)
+    for (name, a), (_, b) in zip(whole.state_dict().items(), resumed.state_dict().items()):
+        assert torch.allclose(a, b, atol=1e-6), name
+
+
+def test_lr_schedule_is_a_pure_function_of_the_step():
+    assert lr_at(0, 100, 10, 1.0) == pytest.approx(0.1) and lr_at(9, 100, 10, 1.0) == pytest.approx(1.0)
+    assert lr_at(55, 100, 10, 1.0) == pytest.approx(0.5) and lr_at(100, 100, 10, 1.0) == 0.0
+
+
+def test_length_grouping_cuts_padding():
+    rng = np.random.default_rng(0)
+    lengths = list(np.clip(rng.lognormal(3.5, 0.5, 2000).astype(int), 8, 256))  # MNLI-like lengths
+    grouped = length_grouped_batches(lengths, 32, seed=0, epoch=0)
+    plain = length_grouped_batches(lengths, 32, seed=0, epoch=0, group=False)
+    assert sorted(i for b in grouped for i in b) == list(range(2000))
+    assert padded_fraction(lengths, grouped) < 0.10 < 0.40 <= padded_fraction(lengths, plain, pad_to=256)
+    assert grouped == length_grouped_batches(lengths, 32, seed=0, epoch=0)  # deterministic
+    assert grouped != length_grouped_batches(lengths, 32, seed=0, epoch=1)
+
+
+def test_features_first_subtoken_labels_and_qa_windows(tiny_encoder):
+    tok = AutoTokenizer.from_pretrained(tiny_encoder)
+    tag = Dataset.from_list([{"id": "t", "lang": "en", "tokens": ["alphabetically", "cat"], "tags": [3, 5]}])
+    f = encode(tag, "tagging", tok, 32)[0]
+    real = [x for x in f["labels"] if x != IGNORE]
+    assert real == [3, 5] and f["labels"][0] == IGNORE  # <s> ignored, one label per word
+    ctx = " ".join(["red green blue"] * 12) + " the alpha river"
+    qa = Dataset.from_list([{"id": "q", "lang": "en", "question": "where", "context": ctx,
+                             "answers": {"text": ["alpha river"], "answer_start": [ctx.index("alpha river")]}}])
+    windows = encode(qa, "span_qa", tok, 24)
+    assert len(windows) > 1  # long context -> several strided windows
+    hits = [w for w in windows if w["start_positions"] > 0]
+    assert hits
+    w = hits[0]
+    start, end = w["offset_mapping"][w["start_positions"]][0], w["offset_mapping"][w["end_positions"]][1]
+    assert ctx[start:end].strip() == "alpha river"  # sentencepiece offsets may include the leading space
+
+
+def test_plan_records_hidden_stages_and_encoder_only_transfer(tmp_path):
+    cfg = resolve(None, {"out": str(tmp_path), "intermediate": "mnli", "target": "xcopa", "model": "kit"})
+    stages = plan(cfg)
+    assert [(s.name, s.sources, s.carry) for s in stages] == [
+        ("intermediate-mnli", ["mnli"], "encoder"), ("hidden-siqa", ["siqa"], "encoder"),
+        ("target-xcopa", ["copa"], "model")]
+    assert cfg.train.lr == 2e-4 and cfg.train.grad_accum == 1  # the kit profile
+    real = resolve(None, {"out": "x", "target": "xnli"})
+    assert real.train.lr == 1e-5 and real.train.batch_size * real.train.grad_accum == 32 and real.model == "xlm-roberta-large"
+
+
+def test_config_errors_and_offline_model(tmp_path):
+    with pytest.raises(StiltsError, match="train.lrr: unknown key"):
+        resolve(None, {"out": "x", "target": "xnli", "train.lrr": 1})
+    with pytest.raises(StiltsError, match="nothing to train"):
+        resolve(None, {"out": "x"})
+    cfg = resolve(None, {"out": str(tmp_path / "r"), "target": "xnli", "source": "kit", "model": "xlm-roberta-large"})
+    with pytest.raises(StiltsError, match="xlm-roberta-large.*--kit"):
+        run_experiment(cfg, **QUIET)
+
+
+def test_three_phases_on_the_kit(tmp_path, monkeypatch):
+    """Phase 3 starts from the phase-2 encoder with a fresh head; only English dev data selects models."""
+    from stilts.models import make_model as real_make
+
+    loads, starts = [], []
+
+    def spy_load(task, split, lang=None, **kw):
+        loads.append((getattr(task, "name", task), split, lang))
+        return real_load(task, split, lang, **kw)
+
+    def spy_make(kind, encoder, num_labels=None):
+        m = real_make(kind, encoder, num_labels)
+        starts.append((str(encoder), {k: v.clone() for k, v in m.state_dict().items()}))
+        return m
+
+    real_load = phases.load
+    monkeypatch.setattr(phases, "load", spy_load)
+    monkeypatch.setattr("stilts.models.make_model", spy_make)
+    cfg = resolve(None, {"out": str(tmp_path / "run"), "intermediate": "mnli", "target": "xnli", "source": "kit",
+                         "model": "kit", "limit": 200, "dev_limit": 60, **TINY_KIT, "train.max_steps": 6})
+    result = run_experiment(cfg, **QUIET)
+    run = tmp_path / "run"
+    assert result["stages"] == ["intermediate-mnli", "target-xnli"]
+    assert all(lang == "en" for _, _, lang in loads) and ("xnli", "dev", "en") in loads
+    # the target stage's first model: encoder = phase-2 encoder, head = new
+    inter_model = AutoModelForSequenceClassification.from_pretrained(run / "intermediate-mnli" / "model").state_dict()
+    enc_dir = str(run / "intermediate-mnli" / "encoder")
+    target_start = next(sd for path, sd in starts if path == enc_dir)
+    for k, v in target_start.items():
+        if k.startswith("roberta."):
+            assert torch.equal(v, inter_model[k]), k
+    heads = [k for k in target_start if k.startswith("classifier.")]
+    assert heads and all(not torch.equal(target_start[k], inter_model[k]) for k in heads)
+    # the run directory
+    for name in ("config.yaml", "stages.json", "scores.json", "model/config.json", "target-xnli/metrics.jsonl"):
+        assert (run / name).is_file(), name
+    AutoModelForSequenceClassification.from_pretrained(run / "model")
+    stages = json.loads((run / "stages.json").read_text())
+    assert [s["name"] for s in stages["stages"]] == ["intermediate-mnli", "target-xnli"]
+    assert stages["stages"][1]["sources"] == ["mnli"]  # XNLI trains on English MNLI
+    scores = json.loads((run / "scores.json").read_text())["english_dev"]
+    assert [s["stage"] for s in scores] == ["intermediate-mnli", "target-xnli"]
+    again = run_experiment(cfg, **QUIET)  # finished stages are skipped
+    assert again["scores"] == result["scores"]
+
+
+def test_advmine_dataset_mixed_into_the_intermediate_task(tmp_path):
+    from advmine.build import build
+    from advmine.config import resolve as build_resolve
+
+    adv = build(build_resolve(None, {"task": "mnli", "langs": ["sw"], "source": "kit", "limit": 50,
+                                     "out": str(tmp_path / "adv"), "cache_dir": str(tmp_path / "c")}),
+                log=lambda m: None)["out"]
+    cfg = resolve(None, {"out": str(tmp_path / "run"), "intermediate": f"mnli+{adv}", "source": "kit",
+                         "model": "kit", "limit": 100, "dev_limit": 30, **TINY_KIT, "train.max_steps": 2})
+    result = run_experiment(cfg, **QUIET)
+    assert result["scores"][0]["train_rows"] == 150  # 100 English + 50 Swahili rows
