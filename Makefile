@@ -36,6 +36,7 @@ test: setup
 bench: setup
 	$(PY) bench/bench_translate.py
 	$(PY) bench/bench_select.py
+	$(PY) bench/bench_train.py
 
 clean-venv:
 	rm -rf $(VENV)

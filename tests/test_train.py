@@ -209,3 +209,32 @@ def test_advmine_dataset_mixed_into_the_intermediate_task(tmp_path):
                          "model": "kit", "limit": 100, "dev_limit": 30, **TINY_KIT, "train.max_steps": 2})
     result = run_experiment(cfg, **QUIET)
     assert result["scores"][0]["train_rows"] == 150  # 100 English + 50 Swahili rows
+
+
+def test_multitask_intermediate_shares_one_encoder(tmp_path, shared_data):
+    from stilts.train.multitask import MultiTaskModel, TaskMix, sampled_batches
+
+    cfg = resolve(None, {"out": str(tmp_path / "run"), "intermediate": "mnli,copa", "source": "data-dir",
+                         "data_dir": str(shared_data), "model": "kit", "limit": 60, "dev_limit": 20, **TINY_KIT,
+                         "train.max_steps": 4, "sampling": "temperature"})
+    stages = plan(cfg)
+    assert len(stages) == 1 and stages[0].multitask == ["mnli", "copa"]
+    result = run_experiment(cfg, **QUIET)
+    run = tmp_path / "run" / stages[0].name
+    assert (run / "model" / "mnli" / "config.json").is_file() and (run / "model" / "copa" / "config.json").is_file()
+    assert (run / "encoder" / "config.json").is_file() and result["scores"][0]["train_rows"] == 120
+    # one encoder object under both heads, and temperature sampling draws from both tasks
+    from stilts.models import make_model
+    a = make_model("pair_classification", run / "encoder", 3)
+    b = make_model("multiple_choice", run / "encoder")
+    mt = MultiTaskModel([a, b])
+    assert mt.heads[0].roberta is mt.heads[1].roberta
+    mix = TaskMix([Dataset.from_dict({"length": [5] * 90}), Dataset.from_dict({"length": [5] * 10})])
+    plan_t = sampled_batches(mix, "temperature", 4.0)(mix["length"], 5, 0, 0)
+    share = np.mean([b[0] >= 90 for b in plan_t])
+    assert 0.2 < share < 0.5  # 10% of the data, drawn far more often than 10% under T=4
+
+
+def test_retrieval_target_uses_the_intermediate_encoder(tmp_path):
+    cfg = resolve(None, {"out": str(tmp_path), "intermediate": "mnli", "target": "tatoeba", "model": "kit"})
+    assert [s.name for s in plan(cfg)] == ["intermediate-mnli"]

@@ -36,7 +36,10 @@ def collate(rows: list[dict], pad_id: int) -> dict[str, torch.Tensor]:
             for j, x in enumerate(r["input_ids"]):
                 ids[i, j, :len(x)] = torch.tensor(x)
                 mask[i, j, :len(x)] = 1
-        return {"input_ids": ids, "attention_mask": mask, "labels": torch.tensor([r["labels"] for r in rows])}
+        out = {"input_ids": ids, "attention_mask": mask, "labels": torch.tensor([r["labels"] for r in rows])}
+        if "task" in rows[0]:
+            out["task"] = torch.tensor([r["task"] for r in rows])
+        return out
     width = max(len(r["input_ids"]) for r in rows)
     ids = torch.full((len(rows), width), pad_id)
     mask = torch.zeros((len(rows), width), dtype=torch.long)
@@ -53,6 +56,8 @@ def collate(rows: list[dict], pad_id: int) -> dict[str, torch.Tensor]:
             out["labels"] = lab
         else:
             out["labels"] = torch.tensor([r["labels"] for r in rows])
+    if "task" in rows[0]:  # multi-task batches hold one task
+        out["task"] = torch.tensor([r["task"] for r in rows])
     for key in ("start_positions", "end_positions"):
         if key in rows[0]:
             out[key] = torch.tensor([r[key] for r in rows])

@@ -67,8 +67,10 @@ def _set_rng_state(s: dict) -> None:
 
 
 def train_loop(model: Any, train: Any, evaluate: Callable[[Any], dict], cfg: LoopConfig, out: Path,
-               pad_id: int, metric: str, higher_is_better: bool = True, log: Callable[[str], None] = print) -> dict:
-    """Train `model` on tokenised `train`; `evaluate(model) -> {metric: value, ...}` scores English dev."""
+               pad_id: int, metric: str, higher_is_better: bool = True, log: Callable[[str], None] = print,
+               plan_batches: Callable[..., list[list[int]]] = length_grouped_batches) -> dict:
+    """Train `model` on tokenised `train`; `evaluate(model) -> {metric: value, ...}` scores English dev.
+    `plan_batches(lengths, batch_size, seed, epoch, group)` orders an epoch (multi-task passes its own)."""
     from accelerate import Accelerator
     from accelerate.utils import set_seed
 
@@ -132,7 +134,8 @@ def train_loop(model: Any, train: Any, evaluate: Callable[[Any], dict], cfg: Loo
     t0, tokens = time.perf_counter(), 0
     while state["epoch"] < epochs and not done:
         model.train()
-        batches = length_grouped_batches(lengths, cfg.batch_size, cfg.seed, state["epoch"], cfg.length_grouping)
+        batches = plan_batches(lengths, cfg.batch_size, cfg.seed, state["epoch"], cfg.length_grouping)
+        n_batches = len(batches)
         last = n_batches if cfg.epochs >= state["epoch"] + 1 else int(n_batches * (cfg.epochs - state["epoch"]))
         for b in range(state["batch"], last):
             idx = batches[b][acc.process_index::acc.num_processes] or batches[b]

@@ -36,13 +36,20 @@ class Stage:
     sources: list[str]           # registry tasks and/or advmine dirs (mixed into one training set)
     task: str                    # the registry task that defines kind, labels, metric and English dev
     carry: str                   # what it starts from: encoder (new head) | model (previous stage's head too)
+    multitask: list[str] | None = None  # several intermediate tasks at once (each entry may itself be a+b)
 
 
 def plan(cfg: ExperimentConfig) -> list[Stage]:
     stages = []
-    for entry in cfg.intermediate:
+    if len(cfg.intermediate) > 1:
+        stages.append(Stage("intermediate-" + ",".join(_slug(e) for e in cfg.intermediate), "intermediate",
+                            [s for e in cfg.intermediate for s in e.split("+")], "multi", "encoder",
+                            multitask=list(cfg.intermediate)))
+    for entry in cfg.intermediate[:1] if len(cfg.intermediate) == 1 else []:
         sources = entry.split("+")
         stages.append(Stage(f"intermediate-{_slug(entry)}", "intermediate", sources, _task_of(sources[0]), "encoder"))
+    if cfg.target and get_task(cfg.target).kind == "retrieval":
+        return stages  # Tatoeba/BUCC-style: the intermediate encoder is used directly, no target training
     if cfg.target:
         spec = get_task(cfg.target)
         chain = spec.stages or [spec.train_from or spec.name]
@@ -96,27 +103,71 @@ def base_encoder(cfg: ExperimentConfig, log) -> str:
     return cfg.model
 
 
-def run_stage(stage: Stage, start: str, cfg: ExperimentConfig, run: Path, log) -> dict:
+def _prepare(sources: list[str], task: str, start: str, cfg: ExperimentConfig, log) -> dict:
+    """Training rows (mixed when several sources), the English dev rows of `task` (XNLI's own English dev
+    when it trains on MNLI), features, and a model with a fresh head."""
     from transformers import AutoTokenizer
 
-    from stilts.models import make_model, save_encoder
+    from stilts.models import make_model
     from stilts.train.evaluate import make_evaluator
     from stilts.train.features import encode
 
-    spec = get_task(stage.task)
-    parts = [train_rows(s, cfg) for s in stage.sources]
+    spec = get_task(task)
+    parts = [train_rows(s, cfg) for s in sources]
     train = concatenate_datasets([p.cast(parts[0].features) for p in parts]) if len(parts) > 1 else parts[0]
     dev = dev_rows(spec, cfg)
     tok = AutoTokenizer.from_pretrained(start)
     max_length = cfg.max_length or spec.max_length or 256
     feats, dev_feats = encode(train, spec.kind, tok, max_length), encode(dev, spec.kind, tok, max_length)
     model = make_model(spec.kind, start, len(spec.labels) if spec.labels else None)
+    evaluate = make_evaluator(spec.kind, dev, dev_feats, tok.pad_token_id, spec.metric, spec.labels)
+    return {"spec": spec, "train": train, "dev": dev, "tok": tok, "feats": feats, "model": model, "evaluate": evaluate}
+
+
+def run_multitask_stage(stage: Stage, start: str, cfg: ExperimentConfig, run: Path, log) -> dict:
+    from stilts.models import make_model, save_encoder
+    from stilts.train.multitask import MultiTaskModel, TaskMix, sampled_batches
+
+    prepared = [_prepare(entry.split("+"), _task_of(entry.split("+")[0]), start, cfg, log) for entry in stage.multitask]
+    mix = TaskMix([p["feats"] for p in prepared])
+    model = MultiTaskModel([p["model"] for p in prepared])
+    names = [p["spec"].name for p in prepared]
+
+    def evaluate(m: MultiTaskModel) -> dict:
+        scores = {n: p["evaluate"](head)[p["spec"].metric] for n, p, head in zip(names, prepared, m.heads)}
+        return {"mean": sum(scores.values()) / len(scores), **scores}
+
+    epochs = max(cfg.epochs.get(p["spec"].name, p["spec"].epochs or 2) for p in prepared)
+    loop_cfg = cfg.train.__class__(**{**asdict(cfg.train), "epochs": epochs})
+    out = run / stage.name
+    log(f"[{stage.name}] multi-task over {', '.join(names)} ({cfg.sampling} sampling), "
+        f"{len(mix)} training rows; selection on the mean English dev score")
+    result = train_loop(model, mix, evaluate, loop_cfg, out, prepared[0]["tok"].pad_token_id, "mean", log=log,
+                        plan_batches=sampled_batches(mix, cfg.sampling, cfg.temperature))
+    for i, p in enumerate(prepared):
+        spec = p["spec"]
+        best = make_model(spec.kind, out / "best" / f"task{i}", len(spec.labels) if spec.labels else None)
+        best.save_pretrained(out / "model" / spec.name)
+        if i == 0:
+            save_encoder(best, p["tok"], out / "encoder")
+    shutil.rmtree(out / "best", ignore_errors=True)
+    return {"stage": stage.name, "metric": "mean of " + ", ".join(p["spec"].metric for p in prepared),
+            "dev_en": result["best"], "best_epoch": result["best_epoch"], "steps": result["steps"],
+            "train_rows": len(mix), "dev_rows": sum(len(p["dev"]) for p in prepared)}
+
+
+def run_stage(stage: Stage, start: str, cfg: ExperimentConfig, run: Path, log) -> dict:
+    from stilts.models import make_model, save_encoder
+
+    if stage.multitask:
+        return run_multitask_stage(stage, start, cfg, run, log)
+    p = _prepare(stage.sources, stage.task, start, cfg, log)
+    spec, train, dev, tok, feats, model = p["spec"], p["train"], p["dev"], p["tok"], p["feats"], p["model"]
     out = run / stage.name
     loop_cfg = cfg.train.__class__(**{**asdict(cfg.train), "epochs": cfg.epochs.get(spec.name, spec.epochs or 2)})
     log(f"[{stage.name}] {len(train)} training rows ({'+'.join(stage.sources)}), dev {len(dev)} English rows, "
         f"start: {'encoder of ' if stage.carry == 'encoder' else 'model of '}{start}")
-    evaluator = make_evaluator(spec.kind, dev, dev_feats, tok.pad_token_id, spec.metric, spec.labels)
-    result = train_loop(model, feats, evaluator, loop_cfg, out, tok.pad_token_id, spec.metric, log=log)
+    result = train_loop(model, feats, p["evaluate"], loop_cfg, out, tok.pad_token_id, spec.metric, log=log)
     best = make_model(spec.kind, out / "best", len(spec.labels) if spec.labels else None)
     best.save_pretrained(out / "model")
     tok.save_pretrained(out / "model")
@@ -149,10 +200,10 @@ def run_experiment(cfg: ExperimentConfig, log=print) -> dict:
         if stage.phase == "intermediate":
             encoder = str(run / stage.name / "encoder")
         previous = stage.name
-    final = run / previous / "model"
+    final = run / previous / ("encoder" if stages[-1].phase == "intermediate" else "model")
     if (run / "model").exists():
         shutil.rmtree(run / "model")
-    shutil.copytree(final, run / "model")
+    shutil.copytree(final, run / "model")  # for a retrieval target: the encoder, used directly
     (run / "scores.json").write_text(json.dumps({"english_dev": scores}, indent=1), encoding="utf-8")
     (run / "stages.json").write_text(json.dumps(record, indent=1), encoding="utf-8")
     return {"run": str(run), "stages": [s.name for s in stages], "scores": scores}
