@@ -238,3 +238,20 @@ def test_multitask_intermediate_shares_one_encoder(tmp_path, shared_data):
 def test_retrieval_target_uses_the_intermediate_encoder(tmp_path):
     cfg = resolve(None, {"out": str(tmp_path), "intermediate": "mnli", "target": "tatoeba", "model": "kit"})
     assert [s.name for s in plan(cfg)] == ["intermediate-mnli"]
+
+
+def test_continued_mlm_then_intermediate(tmp_path):
+    cfg = resolve(None, {"out": str(tmp_path / "run"), "intermediate": "mnli", "continued_mlm": ["xnli"],
+                         "source": "kit", "model": "kit", "limit": 80, "dev_limit": 20, **TINY_KIT,
+                         "train.max_steps": 2})
+    run_experiment(cfg, **QUIET)
+    stages = json.loads((tmp_path / "run" / "stages.json").read_text())
+    assert stages["phase1"]["continued_mlm"] == ["xnli"] and stages["phase1"]["mlm_texts"] > 0
+    assert stages["phase1"]["encoder"].endswith("phase1-continued-mlm/encoder")
+    assert (tmp_path / "run" / "phase1-continued-mlm" / "metrics.jsonl").is_file()
+
+
+def test_hub_advmine_dataset_offline_is_one_line(tmp_path):
+    cfg = resolve(None, {"out": str(tmp_path), "intermediate": "hf:someone/mnli-adv", "model": "kit"})
+    with pytest.raises(StiltsError, match="someone/mnli-adv.*local advmine directory"):
+        plan(cfg)

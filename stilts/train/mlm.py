@@ -121,3 +121,39 @@ def kit_encoder(cfg: KitModelConfig = KitModelConfig(), log=print) -> Path:
     (root / "phase1.json").write_text(json.dumps({"config": asdict(cfg), "texts": len(texts), **result}, indent=1))
     (root / "DONE").write_text(key)
     return root / "encoder"
+
+
+def texts_of_rows(rows: list[dict]) -> list[str]:
+    """Every text field of unified rows (any task kind), for continued MLM."""
+    out = []
+    for r in rows:
+        for f in ("text_a", "text_b", "text", "context", "question", "query"):
+            if r.get(f):
+                out.append(r[f])
+        out += [c for c in r.get("choices") or [] if c]
+        if r.get("tokens"):
+            out.append(" ".join(r["tokens"]))
+    return list(dict.fromkeys(out))
+
+
+def continued_mlm(encoder: str, texts: list[str], out: Path, loop: LoopConfig, max_length: int = 128,
+                  log=print) -> Path:
+    """Continue masked-LM training of `encoder` on `texts` (the paper's multilingual-MLM baseline)."""
+    from transformers import AutoModelForMaskedLM, AutoTokenizer
+
+    from stilts.models import save_encoder
+    from stilts.train.evaluate import make_evaluator
+
+    if (out / "encoder" / "config.json").is_file():
+        return out / "encoder"
+    tok = AutoTokenizer.from_pretrained(encoder)
+    model = AutoModelForMaskedLM.from_pretrained(encoder)
+    rng = np.random.default_rng(loop.seed)
+    held_out = set(rng.choice(len(texts), size=max(1, len(texts) // 50), replace=False).tolist())
+    train = mlm_features([t for i, t in enumerate(texts) if i not in held_out], tok, max_length, 0.15, 1, loop.seed)
+    dev = mlm_features([t for i, t in enumerate(texts) if i in held_out], tok, max_length, 0.15, 1, loop.seed + 1)
+    log(f"[continued-mlm] {len(train)} texts, from {encoder}")
+    train_loop(model, train, make_evaluator("mlm", None, dev, tok.pad_token_id, "mlm_loss"), loop, out,
+               tok.pad_token_id, "mlm_loss", higher_is_better=False, log=log)
+    save_encoder(AutoModelForMaskedLM.from_pretrained(out / "best"), tok, out / "encoder")
+    return out / "encoder"

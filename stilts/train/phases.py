@@ -68,16 +68,36 @@ def _is_advmine(source: str) -> bool:
     return (Path(source) / "dataset_dict.json").is_file() and (Path(source) / "build.yaml").is_file()
 
 
+def _is_hub_advmine(source: str) -> bool:
+    return source.startswith("hf:")
+
+
+def _hub_build_yaml(source: str) -> dict:
+    from stilts.hub import require_hub
+
+    repo = source[3:]
+    require_hub(f"dataset {repo}", "a local advmine directory (advmine build --out DIR)")
+    from huggingface_hub import hf_hub_download
+
+    return yaml.safe_load(Path(hf_hub_download(repo, "build.yaml", repo_type="dataset")).read_text())
+
+
 def _task_of(source: str) -> str:
     if _is_advmine(source):
         return yaml.safe_load((Path(source) / "build.yaml").read_text())["task"]
+    if _is_hub_advmine(source):
+        return _hub_build_yaml(source)["task"]
     return get_task(source).name
 
 
 def train_rows(source: str, cfg: ExperimentConfig) -> Dataset:
     """A stage's training rows from a registry task (English train split) or an advmine output directory."""
-    if _is_advmine(source):
-        ds = load_from_disk(source)["train"]
+    if _is_advmine(source) or _is_hub_advmine(source):
+        if _is_advmine(source):
+            ds = load_from_disk(source)["train"]
+        else:  # an advmine dataset pushed to the hub: `hf:org/name`
+            from datasets import load_dataset
+            ds = load_dataset(source[3:], split="train")
         return ds.remove_columns([c for c in ds.column_names if c not in UNIFIED])
     spec = get_task(source)
     ds = load(spec, "train", spec.train_language, source=cfg.source, data_dir=cfg.data_dir)
@@ -186,6 +206,13 @@ def run_experiment(cfg: ExperimentConfig, log=print) -> dict:
     (run / "stages.json").write_text(json.dumps(record, indent=1), encoding="utf-8")
     encoder = base_encoder(cfg, log)
     record["phase1"]["encoder"] = encoder
+    if cfg.continued_mlm:  # optional: continued MLM on the texts of tasks / advmine datasets, as a baseline
+        from stilts.train.mlm import continued_mlm, texts_of_rows
+
+        texts = texts_of_rows([r for s in cfg.continued_mlm for r in train_rows(s, cfg).to_list()])
+        loop_cfg = cfg.train.__class__(**{**asdict(cfg.train), "epochs": cfg.epochs.get("mlm", 1)})
+        encoder = str(continued_mlm(encoder, texts, run / "phase1-continued-mlm", loop_cfg, log=log))
+        record["phase1"].update(continued_mlm=cfg.continued_mlm, encoder=encoder, mlm_texts=len(texts))
     scores, previous = [], None
     for stage in stages:
         start = encoder if stage.carry == "encoder" or previous is None else str(run / previous / "model")
