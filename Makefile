@@ -20,8 +20,8 @@ $(STAMP): pyproject.toml constraints.txt scripts/install_system_data.sh advmine/
 	@$(PY) -m advmine.nltk_data
 	@touch $(STAMP)
 
-# What exists so far: the task registry, the loaders, and the multilingual adversarial build on the embedded
-# kit (later milestones add training, evaluation and the comparison grid).
+# What exists so far: the task registry and loaders, the multilingual adversarial build, and three-phase
+# training on the embedded kit (later milestones add zero-shot evaluation and the comparison grid).
 DEMO_OUT ?= out/demo
 demo: setup
 	$(VENV)/bin/stilts tasks
@@ -29,6 +29,8 @@ demo: setup
 	$(VENV)/bin/advmine build --task mnli --langs sw,th,ar --kit --perturb codeswitch \
 	    --select knn-disagreement --budget 0.3 --out $(DEMO_OUT)/mnli-adv-sw-th-ar
 	$(VENV)/bin/advmine inspect $(DEMO_OUT)/mnli-adv-sw-th-ar --rows 1
+	$(VENV)/bin/stilts train --intermediate mnli+$(DEMO_OUT)/mnli-adv-sw-th-ar --target xnli --kit \
+	    --out $(DEMO_OUT)/run-mnli-adv-xnli
 
 test: setup
 	$(PY) -m pytest -q -p no:cacheprovider
