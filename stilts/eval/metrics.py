@@ -1,64 +1,155 @@
-"""Metrics, one registry entry each, defined once and used everywhere (model selection now; `stilts eval`
-builds on the same entries). Each takes predictions and references and returns a score in [0, 100]."""
+"""Metrics, one registry entry each, defined once and used everywhere (model selection in `stilts train`,
+zero-shot scoring in `stilts eval`). `compute(name, preds, refs, lang)` returns a dict whose first key is the
+task's main score, on a 0-100 scale, as the official scorers report them.
+
+* accuracy: XNLI, PAWS-X, XCOPA (and SIQA/COPA stages).
+* seqeval_f1: span-level F1 of seqeval, WikiANN/PAN-X. For UD-POS XTREME passes bare tags (NOUN, VERB) to the
+  same seqeval `f1_score`; we do exactly that (`pos_f1`), so scores are comparable with the leaderboard.
+* squad_f1_em: SQuAD v1.1 F1/EM with English normalisation for every language (XQuAD, TyDiQA-GoldP).
+* mlqa_f1_em: MLQA's per-language normalisation: punctuation (all Unicode P*), the articles of en, es, de, vi
+  and Arabic's 'ال', whitespace tokens, except zh, where every CJK character and punctuation mark is a token.
+* retrieval_accuracy: Tatoeba top-1. bucc_f1: F1 of mined pairs (threshold chosen on dev gold).
+* map_at_20: mean AP@20 with divisor min(#gold, 20) (LAReQA); with one gold it is MRR@20 (Mewsli-X).
+"""
 from __future__ import annotations
 
 import collections
 import re
 import string
+import sys
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from stilts.errors import unknown
+from stilts.errors import StiltsError, unknown
+
+PUNCT = {chr(i) for i in range(sys.maxunicode + 1) if unicodedata.category(chr(i)).startswith("P")} | set(
+    string.punctuation)
+MLQA_ARTICLES = {"en": r"\b(a|an|the)\b", "es": r"\b(un|una|unos|unas|el|la|los|las)\b",
+                 "vi": r"\b(của|là|cái|chiếc|những)\b",
+                 "de": r"\b(ein|eine|einen|einem|eines|einer|der|die|das|den|dem|des)\b", "ar": r"\sال^|ال",
+                 "hi": None, "zh": None}
 
 
-@dataclass(frozen=True)
-class Metric:
-    name: str
-    fn: Callable[[list, list], float]
-    higher_is_better: bool = True
+def _mixed_segmentation(text: str) -> list[str]:
+    """MLQA's Chinese tokens: each CJK character and each punctuation mark alone, other runs whole."""
+    out, buf = [], ""
+    for ch in text:
+        if re.match(r"[\u4e00-\u9fa5]", ch) or ch in PUNCT:
+            if buf.strip():
+                out += buf.split()
+            buf = ""
+            out.append(ch)
+        else:
+            buf += ch
+    if buf.strip():
+        out += buf.split()
+    return out
 
 
-def accuracy(preds: list, refs: list) -> float:
-    return 100.0 * sum(p == r for p, r in zip(preds, refs)) / max(len(refs), 1)
+def normalize(text: str, lang: str = "en", mlqa: bool = False) -> list[str]:
+    """Answer tokens after normalisation: SQuAD's (English rules everywhere) or MLQA's per language."""
+    if not mlqa:
+        s = "".join(ch for ch in text.lower() if ch not in set(string.punctuation))
+        s = re.sub(r"\b(a|an|the)\b", " ", s)
+        return s.split()
+    if lang not in MLQA_ARTICLES:
+        raise StiltsError(f"MLQA normalisation is defined for {', '.join(MLQA_ARTICLES)}, not {lang!r}")
+    s = "".join(ch for ch in text.lower() if ch not in PUNCT)
+    if MLQA_ARTICLES[lang]:
+        s = re.sub(MLQA_ARTICLES[lang], " ", s)
+    s = " ".join(s.split())
+    return _mixed_segmentation(s) if lang == "zh" else s.split()
 
 
-def token_accuracy(preds: list[list[str]], refs: list[list[str]]) -> float:
-    pairs = [(p, r) for ps, rs in zip(preds, refs) for p, r in zip(ps, rs)]
-    return 100.0 * sum(p == r for p, r in pairs) / max(len(pairs), 1)
+def _f1(pred: list[str], gold: list[str]) -> float:
+    common = collections.Counter(pred) & collections.Counter(gold)
+    same = sum(common.values())
+    if not pred or not gold:
+        return float(pred == gold)
+    if same == 0:
+        return 0.0
+    p, r = same / len(pred), same / len(gold)
+    return 2 * p * r / (p + r)
+
+
+def qa_scores(preds: list[str], refs: list[list[str]], lang: str = "en", mlqa: bool = False) -> dict[str, float]:
+    f1 = em = 0.0
+    for p, golds in zip(preds, refs):
+        pt = normalize(p, lang, mlqa)
+        f1 += max((_f1(pt, normalize(g, lang, mlqa)) for g in golds), default=0.0)
+        em += max((float(pt == normalize(g, lang, mlqa)) for g in golds), default=0.0)
+    n = max(len(refs), 1)
+    return {"f1": 100 * f1 / n, "exact_match": 100 * em / n}
 
 
 def seqeval_f1(preds: list[list[str]], refs: list[list[str]]) -> float:
     from seqeval.metrics import f1_score
 
-    return 100.0 * f1_score(refs, preds)
+    return float(100.0 * f1_score(refs, preds))
 
 
-def _normalize_en(s: str) -> str:
-    s = "".join(ch for ch in s.lower() if ch not in set(string.punctuation))
-    s = re.sub(r"\b(a|an|the)\b", " ", s)
-    return " ".join(s.split())
+def average_precision_at(ranked: list[str], gold: set[str], k: int = 20) -> float:
+    hits, total = 0, 0.0
+    for i, c in enumerate(ranked[:k], start=1):
+        if c in gold:
+            hits += 1
+            total += hits / i
+    return total / min(len(gold), k) if gold else 0.0
 
 
-def _f1(pred: str, gold: str) -> float:
-    p, g = _normalize_en(pred).split(), _normalize_en(gold).split()
-    common = collections.Counter(p) & collections.Counter(g)
-    same = sum(common.values())
-    if not p or not g:
-        return float(p == g)
-    if same == 0:
-        return 0.0
-    precision, recall = same / len(p), same / len(g)
-    return 2 * precision * recall / (precision + recall)
+def bucc_optimize(candidates: list[tuple[str, str, float]], gold: set[tuple[str, str]]) -> tuple[float, float]:
+    """XTREME's bucc_optimize: scan candidates by descending score for the best F1 against gold; the threshold is
+    the midpoint between that candidate's score and the next one's. Returns (threshold, best F1 in %)."""
+    ranked = sorted(candidates, key=lambda c: -c[2])
+    tp, best_f1, threshold = 0, 0.0, ranked[0][2] + 1 if ranked else 0.0
+    for i, (s, t, score) in enumerate(ranked):
+        tp += (s, t) in gold
+        precision, recall = tp / (i + 1), tp / max(len(gold), 1)
+        f1 = 2 * precision * recall / (precision + recall) if tp else 0.0
+        if f1 > best_f1:
+            nxt = ranked[i + 1][2] if i + 1 < len(ranked) else score - 1
+            best_f1, threshold = f1, (score + nxt) / 2
+    return threshold, 100 * best_f1
 
 
-def squad_f1(preds: list[str], refs: list[list[str]]) -> float:
-    """SQuAD v1.1 token F1, max over the gold answers (English normalisation, as the official script)."""
-    return 100.0 * sum(max((_f1(p, g) for g in golds), default=0.0) for p, golds in zip(preds, refs)) / max(len(refs), 1)
+def bucc_f1(pairs: set[tuple[str, str]], gold: set[tuple[str, str]]) -> dict[str, float]:
+    tp = len(pairs & gold)
+    p = tp / max(len(pairs), 1)
+    r = tp / max(len(gold), 1)
+    return {"f1": 100 * (2 * p * r / (p + r) if tp else 0.0), "precision": 100 * p, "recall": 100 * r}
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    fn: Callable[..., dict[str, float]]   # (preds, refs, lang) -> {main, ...}
+    higher_is_better: bool = True
+
+    def main(self, preds: list, refs: list, lang: str = "en") -> float:
+        return next(iter(self.fn(preds, refs, lang).values()))
+
+
+def _acc(preds: list, refs: list, lang: str = "en") -> dict[str, float]:
+    return {"accuracy": 100.0 * sum(p == r for p, r in zip(preds, refs)) / max(len(refs), 1)}
+
+
+def _token_acc(preds: list, refs: list, lang: str = "en") -> dict[str, float]:
+    pairs = [(p, r) for ps, rs in zip(preds, refs) for p, r in zip(ps, rs)]
+    return {"token_accuracy": 100.0 * sum(p == r for p, r in pairs) / max(len(pairs), 1)}
 
 
 METRICS: dict[str, Metric] = {m.name: m for m in [
-    Metric("accuracy", accuracy), Metric("token_accuracy", token_accuracy), Metric("seqeval_f1", seqeval_f1),
-    Metric("squad_f1_em", squad_f1), Metric("mlqa_f1_em", squad_f1),
+    Metric("accuracy", _acc),
+    Metric("token_accuracy", _token_acc),
+    Metric("seqeval_f1", lambda p, r, lang="en": {"f1": seqeval_f1(p, r)}),
+    Metric("pos_f1", lambda p, r, lang="en": {"f1": seqeval_f1(p, r)}),
+    Metric("squad_f1_em", lambda p, r, lang="en": qa_scores(p, r, lang, mlqa=False)),
+    Metric("mlqa_f1_em", lambda p, r, lang="en": qa_scores(p, r, lang, mlqa=True)),
+    Metric("retrieval_accuracy", lambda p, r, lang="en": {"accuracy": _acc(p, r)["accuracy"]}),
+    Metric("map_at_20", lambda p, r, lang="en": {"map@20": 100 * sum(
+        average_precision_at(ranked, set(gold)) for ranked, gold in zip(p, r)) / max(len(r), 1)}),
+    Metric("bucc_f1", lambda p, r, lang="en": bucc_f1(set(p), set(r))),
 ]}
 
 
@@ -66,3 +157,7 @@ def get_metric(name: str) -> Metric:
     if name not in METRICS:
         raise unknown("metric", name, sorted(METRICS))
     return METRICS[name]
+
+
+def compute(name: str, preds: list, refs: list, lang: str = "en") -> dict[str, float]:
+    return get_metric(name).fn(preds, refs, lang)

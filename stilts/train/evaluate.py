@@ -36,7 +36,7 @@ def best_span(start: np.ndarray, end: np.ndarray, offsets: list, max_len: int = 
 
 def make_evaluator(kind: str, dev_raw: Any, dev_feats: Any, pad_id: int, metric: str,
                    tag_names: list[str] | None = None, batch_size: int = 32) -> Callable[[Any], dict]:
-    fn = get_metric(metric).fn if kind != "mlm" else None
+    fn = get_metric(metric).main if kind != "mlm" else None
 
     @torch.inference_mode()
     def evaluate(model: Any) -> dict:
