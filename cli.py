@@ -122,6 +122,47 @@ def stilts_train(config_file, kit, data_dir, sets, **opts) -> None:
     click.echo(f"run: {result['run']}")
 
 
+@stilts.command("eval")
+@click.argument("run", required=False, type=click.Path())
+@click.option("--model", "model_dir", type=click.Path(), help="Any model directory instead of a run.")
+@click.option("--tasks", "--task", "tasks", help="Comma-separated tasks (default: the run's target).")
+@source_options
+@click.option("--langs", help="Only these languages (default: all of the task's).")
+@click.option("--split", help="Split to predict (default: the task's evaluation split).")
+@click.option("--limit", type=int, help="First N rows per language (quick looks).")
+@click.option("--pooling", type=click.Choice(["mean", "cls"]), default="mean", show_default=True)
+@click.option("--layer", type=float, default=14 / 24, help="Retrieval layer: index, or fraction of the depth.")
+@click.option("--out", help="Where results go (default: RUN/eval or MODEL/eval).")
+def stilts_eval(run, model_dir, tasks, kit, data_dir, langs, split, limit, pooling, layer, out) -> None:
+    """Zero-shot evaluation on every language of a task, with the benchmark's own metric."""
+    from pathlib import Path
+
+    import yaml
+
+    from stilts.eval.retrieval import RetrievalConfig
+    from stilts.eval.zero_shot import evaluate_task, markdown_table, write_results
+
+    if not run and not model_dir:
+        raise StiltsError("pass a run directory (stilts eval RUN) or --model PATH --task TASK")
+    model = model_dir or str(Path(run) / "model")
+    if not Path(model).is_dir():
+        raise StiltsError(f"{model}: no such model directory")
+    names = [t for t in (tasks or "").split(",") if t]
+    if not names and run and (Path(run) / "config.yaml").is_file():
+        target = yaml.safe_load((Path(run) / "config.yaml").read_text()).get("target")
+        names = [target] if target else []
+    if not names:
+        raise StiltsError("name the task(s) to evaluate: --tasks xnli,tatoeba")
+    src = _source(kit, data_dir)
+    results = [evaluate_task(model, t, source=src["source"], data_dir=src.get("data_dir"),
+                             langs=[x for x in (langs or "").split(",") if x] or None, split=split, limit=limit,
+                             retrieval=RetrievalConfig(pooling=pooling, layer=layer),
+                             log=lambda m: click.echo(m, err=True)) for t in names]
+    table = write_results(results, out or Path(run or model_dir) / "eval", Path(run or model_dir).name)
+    click.echo(markdown_table(results, Path(run or model_dir).name))
+    click.echo(f"written: {table.parent}")
+
+
 @click.group(cls=OneLineErrors)
 def advmine() -> None:
     """Build multilingual adversarial intermediate-task datasets (translate, perturb, embed, select)."""

@@ -1,0 +1,191 @@
+"""`stilts eval`: zero-shot evaluation of a model trained on English, on every language of a task, with the
+benchmark's own metric. Retrieval tasks use the encoder alone. For each task it writes `<out>/<task>.json`
+(scores per language, every example's prediction and gold, model and data fingerprints) and `<task>.md`
+(XTREME leaderboard layout: one row, a column per language, the English score, the average over the other
+languages and the cross-lingual gap)."""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from stilts.errors import StiltsError
+from stilts.eval.metrics import bucc_optimize, compute
+from stilts.eval.retrieval import RetrievalConfig, embed, margin_candidates, nearest
+from stilts.tasks import get_task, is_labelled, load, load_pool
+
+MAIN = {"squad_f1_em": "f1", "mlqa_f1_em": "f1"}
+
+
+def model_fingerprint(model_dir: str | Path) -> str:
+    h = hashlib.sha256()
+    for f in sorted(Path(model_dir).glob("*.safetensors")) + sorted(Path(model_dir).glob("*.bin")):
+        with open(f, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+    return h.hexdigest()[:16]
+
+
+def _load_eval(spec: Any, split: str, lang: str, kw: dict, limit: int | None) -> tuple[Any, str, str]:
+    """The evaluation rows; when the publisher stripped the labels, the labelled dev split instead (said so)."""
+    ds = load(spec, split, lang, **kw)
+    note = ""
+    if not is_labelled(ds, spec.kind):
+        other = "dev" if "dev" in spec.splits and split != "dev" else None
+        if other:
+            try:
+                dev = load(spec, other, lang, **kw)
+            except StiltsError:
+                dev = None
+            if dev is not None and is_labelled(dev, spec.kind):
+                ds, note, split = dev, f"{split} labels are stripped by the publisher: scored on the labelled {other} split", other
+        if not note:
+            note = f"{split} has no gold labels here: predictions only, no score"
+    if limit:
+        ds = ds.select(range(min(limit, len(ds))))
+    return ds, split, note
+
+
+def _head_model(model_dir: str, spec: Any):
+    import transformers
+    from transformers import AutoConfig
+
+    from stilts.models import HEADS
+
+    config = AutoConfig.from_pretrained(model_dir)
+    if spec.labels and spec.kind != "multiple_choice" and config.num_labels != len(spec.labels):
+        raise StiltsError(f"{model_dir} has a head with {config.num_labels} labels; {spec.name} needs "
+                          f"{len(spec.labels)} ({spec.kind}): evaluate it with a model trained on {spec.name}")
+    return getattr(transformers, HEADS[spec.kind]).from_pretrained(model_dir)
+
+
+def evaluate_task(model_dir: str, task: str, *, source: str = "hub", data_dir: str | None = None,
+                  langs: list[str] | None = None, split: str | None = None, limit: int | None = None,
+                  retrieval: RetrievalConfig = RetrievalConfig(), log=print) -> dict:
+    from accelerate import PartialState
+    from transformers import AutoModel, AutoTokenizer
+
+    spec = get_task(task)
+    kw = {"source": source, "data_dir": data_dir}
+    split = split or spec.eval_split
+    tok = AutoTokenizer.from_pretrained(model_dir)
+    device = PartialState().device
+    retrieval_task = spec.kind == "retrieval"
+    model = (AutoModel.from_pretrained(model_dir) if retrieval_task else _head_model(model_dir, spec)).to(device)
+    result: dict[str, Any] = {"task": spec.name, "metric": spec.metric, "model": str(model_dir),
+                              "model_fingerprint": model_fingerprint(model_dir), "source": source,
+                              "data_dir": data_dir, "languages": {}, "unavailable": {}}
+    if retrieval_task:
+        result["retrieval"] = asdict(retrieval)
+    for lang in langs or spec.languages:
+        try:
+            ds, used, note = _load_eval(spec, split, lang, kw, limit)
+        except StiltsError as e:
+            result["unavailable"][lang] = str(e)[:200]
+            continue
+        if retrieval_task:
+            entry = _retrieval(spec, ds, used, lang, model, tok, retrieval, kw)
+        else:
+            entry = _with_head(spec, ds, lang, model, tok, note)
+        entry.update(split=used, note=note or entry.get("note", ""), rows=len(ds), data_fingerprint=ds._fingerprint)
+        result["languages"][lang] = entry
+        log(f"{spec.name} {lang}: " + (f"{entry['score']:.2f}" if entry.get("score") is not None else "no score")
+            + (f" ({entry['note']})" if entry.get("note") else ""))
+    if not result["languages"]:
+        raise StiltsError(f"{spec.name}: no language could be loaded from {source}"
+                          + (f" {data_dir}" if data_dir else "") + f" (e.g. {next(iter(result['unavailable'].values()), '')})")
+    scored = {lg: e["score"] for lg, e in result["languages"].items() if e.get("score") is not None}
+    others = [v for lg, v in scored.items() if lg != "en"]
+    result["summary"] = {"en": scored.get("en"), "avg_non_en": float(np.mean(others)) if others else None,
+                         "avg_all": float(np.mean(list(scored.values()))) if scored else None}
+    s = result["summary"]
+    s["gap"] = s["en"] - s["avg_non_en"] if s["en"] is not None and s["avg_non_en"] is not None else None
+    return result
+
+
+def _with_head(spec: Any, ds: Any, lang: str, model: Any, tok: Any, note: str) -> dict:
+    from stilts.eval.predict import predict
+
+    preds = predict(model, tok, ds, spec.kind, spec.max_length or 256)
+    if spec.kind == "tagging":
+        preds = [[spec.labels[i] for i in p] for p in preds]
+        golds = [[spec.labels[i] if i >= 0 else None for i in t] for t in ds["tags"]]
+    elif spec.kind == "span_qa":
+        golds = [a["text"] for a in ds["answers"]]
+    else:
+        golds = list(ds["label"])
+    scores = compute(spec.metric, preds, golds, lang) if is_labelled(ds, spec.kind) else {}
+    main = MAIN.get(spec.metric)
+    score = (scores.get(main) if main else next(iter(scores.values()))) if scores else None
+    return {"score": score, "scores": scores,
+            "predictions": [{"id": i, "pred": p, "gold": g} for i, p, g in zip(ds["id"], preds, golds)]}
+
+
+def _retrieval(spec: Any, ds: Any, split: str, lang: str, model: Any, tok: Any, cfg: RetrievalConfig,
+               kw: dict) -> dict:
+    queries = embed(model, tok, list(ds["query"]), cfg)
+    if spec.name == "lareqa":
+        pool = load_pool(spec, split, None, **kw)
+    else:
+        pool = load_pool(spec, split, lang, **kw)
+    pool_vec = embed(model, tok, list(pool["text"]), cfg)
+    pool_ids = list(pool["id"])
+    if spec.metric == "retrieval_accuracy":  # Tatoeba: the nearest English sentence must be the aligned one
+        _, idx = nearest(queries, pool_vec, 1)
+        preds = [pool_ids[i[0]] for i in idx]
+        golds = [t[0] for t in ds["target_ids"]]
+        scores = compute("accuracy", preds, golds)
+        note = ""
+    elif spec.metric == "bucc_f1":
+        cands = margin_candidates(queries, pool_vec, list(ds["id"]), pool_ids, cfg.margin_k)
+        gold = {(i, t) for i, ts in zip(ds["id"], ds["target_ids"]) for t in ts}
+        threshold, _ = bucc_optimize(cands, gold)
+        preds = [(s, t) for s, t, sc in cands if sc >= threshold]
+        golds = sorted(gold)
+        scores = {**compute("bucc_f1", preds, golds), "threshold": threshold}
+        note = f"threshold {threshold:.4f} chosen on the gold of this split ({split}), as XTREME's dev tuning"
+    else:  # LAReQA / Mewsli-X: rank the pool, mAP@20
+        _, idx = nearest(queries, pool_vec, 20)
+        preds = [[pool_ids[j] for j in row] for row in idx]
+        golds = [list(t) for t in ds["target_ids"]]
+        scores = compute("map_at_20", preds, golds)
+        note = "pool: all languages" if spec.name == "lareqa" else ""
+    return {"score": next(iter(scores.values())), "scores": scores, "note": note, "pool": len(pool_ids),
+            "predictions": [{"id": i, "pred": p if not isinstance(p, tuple) else list(p)}
+                            for i, p in zip(ds["id"], preds)] if spec.metric != "bucc_f1" else
+            [{"pair": list(p)} for p in preds]}
+
+
+def markdown_table(results: list[dict], name: str) -> str:
+    lines = []
+    for r in results:
+        langs = list(r["languages"])
+        lines += [f"### {r['task']} ({r['metric']})", "",
+                  "| model | " + " | ".join(langs) + " | avg (non-en) | gap (en - avg) |",
+                  "|---|" + "---|" * (len(langs) + 2)]
+        fmt = lambda v: "-" if v is None else f"{v:.1f}"  # noqa: E731
+        s = r["summary"]
+        lines.append(f"| {name} | " + " | ".join(fmt(r["languages"][lg].get("score")) for lg in langs)
+                     + f" | {fmt(s['avg_non_en'])} | {fmt(s['gap'])} |")
+        notes = sorted({e["note"] for e in r["languages"].values() if e.get("note")})
+        lines += [""] + [f"- {n}" for n in notes]
+        if r["unavailable"]:
+            lines.append(f"- not available from this source: {', '.join(r['unavailable'])}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def write_results(results: list[dict], out: str | Path, name: str) -> Path:
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    for r in results:
+        tmp = out / f".{r['task']}.json.tmp"
+        tmp.write_text(json.dumps(r, ensure_ascii=False, indent=1), encoding="utf-8")
+        tmp.rename(out / f"{r['task']}.json")
+        (out / f"{r['task']}.md").write_text(markdown_table([r], name), encoding="utf-8")
+    (out / "results.md").write_text(markdown_table(results, name), encoding="utf-8")
+    return out / "results.md"
