@@ -24,6 +24,8 @@ def make_model(kind: str, encoder: str | Path, num_labels: int | None = None) ->
     cls = getattr(transformers, HEADS[kind])
     kwargs = {"num_labels": num_labels} if num_labels and kind in ("pair_classification", "single_classification",
                                                                     "tagging") else {}
+    if kind == "span_qa":  # start and end logits, whatever the encoder's previous head had
+        kwargs = {"num_labels": 2}
     return cls.from_pretrained(str(encoder), **kwargs)
 
 

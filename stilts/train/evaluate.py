@@ -25,6 +25,7 @@ def _batches(feats: Any, pad_id: int, batch_size: int):
 
 def best_span(start: np.ndarray, end: np.ndarray, offsets: list, max_len: int = 30) -> tuple[float, int, int]:
     best = (-1e9, 0, 0)
+    start, end = start[:len(offsets)], end[:len(offsets)]  # logits cover the padded batch width
     cand_s = [i for i in np.argsort(-start)[:20] if offsets[i] is not None]
     cand_e = [i for i in np.argsort(-end)[:20] if offsets[i] is not None]
     for s in cand_s:

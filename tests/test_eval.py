@@ -1,0 +1,86 @@
+"""stilts eval: zero-shot tables on the kit and on ../shared/data, retrieval, and tokenisation pitfalls."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cli import stilts
+from stilts.errors import StiltsError
+from stilts.eval.zero_shot import evaluate_task
+from stilts.tasks import load
+from stilts.train.config import resolve
+from stilts.train.phases import run_experiment
+
+TINY_KIT = {"kit.hidden": 32, "kit.layers": 1, "kit.vocab_size": 800, "kit.max_steps": 20, "kit.epochs": 1}
+QUIET = {"log": lambda m: None}
+
+
+@pytest.fixture(scope="module")
+def kit_run(tmp_path_factory) -> Path:
+    run = tmp_path_factory.mktemp("run") / "kit-xnli"
+    cfg = resolve(None, {"out": str(run), "target": "xnli", "source": "kit", "model": "kit", "limit": 300,
+                         "dev_limit": 60, **TINY_KIT, "train.max_steps": 10})
+    run_experiment(cfg, **QUIET)
+    return run
+
+
+def test_eval_run_on_every_kit_language(kit_run):
+    res = CliRunner().invoke(stilts, ["eval", str(kit_run), "--kit"])
+    assert res.exit_code == 0, res.output
+    data = json.loads((kit_run / "eval" / "xnli.json").read_text())
+    assert set(data["languages"]) == {"en", "sw", "th", "ar", "ru", "zh", "hi"}
+    for lang, entry in data["languages"].items():
+        assert entry["rows"] == 300 and len(entry["predictions"]) == 300 and 0 <= entry["score"] <= 100
+        assert entry["data_fingerprint"] and {"id", "pred", "gold"} <= set(entry["predictions"][0])
+    s = data["summary"]
+    assert s["gap"] == pytest.approx(s["en"] - s["avg_non_en"]) and len(data["model_fingerprint"]) == 16
+    table = (kit_run / "eval" / "results.md").read_text()
+    assert "| model | ar | en | hi | ru | sw | th | zh | avg (non-en) | gap (en - avg) |" in table  # spec order
+    assert "not available from this source" in table  # bg, de, ... are not in the kit
+
+
+def test_stripped_test_labels_fall_back_to_labelled_dev(kit_run, shared_data):
+    r = evaluate_task(str(kit_run / "model"), "xnli", source="data-dir", data_dir=str(shared_data),
+                      langs=["sw", "th"], limit=40, **QUIET)
+    for entry in r["languages"].values():
+        assert entry["split"] == "dev" and "labels are stripped" in entry["note"] and entry["score"] is not None
+
+
+def test_a_head_for_another_task_is_refused(kit_run, shared_data):
+    with pytest.raises(StiltsError, match="has a head with 3 labels; pawsx needs 2"):
+        evaluate_task(str(kit_run / "model"), "pawsx", source="data-dir", data_dir=str(shared_data), **QUIET)
+
+
+def test_retrieval_tasks_with_the_encoder(kit_run, shared_data):
+    kw = {"source": "data-dir", "data_dir": str(shared_data), **QUIET}
+    tat = evaluate_task(str(kit_run / "model"), "tatoeba", langs=["sw", "th"], limit=100, **kw)
+    for e in tat["languages"].values():
+        assert e["pool"] >= 100 and 0 <= e["score"] <= 100 and len(e["predictions"]) == 100  # full English pool
+    bucc = evaluate_task(str(kit_run / "model"), "bucc", langs=["zh"], limit=400, **kw)["languages"]["zh"]
+    assert {"f1", "precision", "recall", "threshold"} <= set(bucc["scores"]) and "threshold" in bucc["note"]
+    lareqa = evaluate_task(str(kit_run / "model"), "lareqa", langs=["ar"], limit=20, **kw)["languages"]["ar"]
+    assert lareqa["pool"] == 13014 and all(len(p["pred"]) == 20 for p in lareqa["predictions"])
+
+
+def test_qa_and_tagging_across_scripts(tmp_path, kit_run, shared_data):
+    """Answers are cut from the context by character offsets: Thai and Chinese (no spaces) and Arabic
+    (right to left) need no special casing, and every prediction is a substring of its context; tagging
+    predicts one tag per word even where sub-words split a word into many pieces."""
+    from stilts.eval.predict import predict
+    from stilts.models import make_model
+    from transformers import AutoTokenizer
+
+    enc = kit_run / "target-xnli" / "encoder"
+    tok = AutoTokenizer.from_pretrained(enc)
+    qa = make_model("span_qa", enc)
+    for lang in ("th", "zh", "ar"):
+        ds = load("xquad", "test", lang, data_dir=shared_data).select(range(8))
+        preds = predict(qa, tok, ds, "span_qa", 128)
+        assert len(preds) == 8 and all(p in c for p, c in zip(preds, ds["context"]))
+    tagger = make_model("tagging", enc, 17)
+    th = load("udpos", "test", "th", data_dir=shared_data, layout="ud_conllu").select(range(10))
+    preds = predict(tagger, tok, th, "tagging", 256)
+    assert [len(p) for p in preds] == [len(t) for t in th["tokens"]]
