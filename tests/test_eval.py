@@ -84,3 +84,13 @@ def test_qa_and_tagging_across_scripts(tmp_path, kit_run, shared_data):
     th = load("udpos", "test", "th", data_dir=shared_data, layout="ud_conllu").select(range(10))
     preds = predict(tagger, tok, th, "tagging", 256)
     assert [len(p) for p in preds] == [len(t) for t in th["tokens"]]
+
+
+def test_mewslix_mrr_at_20_on_fixtures(kit_run):
+    from conftest import FIXTURES
+
+    r = evaluate_task(str(kit_run / "model"), "mewslix", source="data-dir", data_dir=str(FIXTURES / "data"),
+                      langs=["de", "tr"], **QUIET)
+    de = r["languages"]["de"]
+    assert de["pool"] == 2 and de["rows"] == 2 and de["score"] >= 50.0  # two candidates: MRR is 1 or 1/2
+    assert set(r["unavailable"]) == set() and r["languages"]["tr"]["score"] == 0.0  # Q3640 is not in the pool

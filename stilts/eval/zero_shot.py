@@ -120,9 +120,15 @@ def _with_head(spec: Any, ds: Any, lang: str, model: Any, tok: Any, note: str) -
     from stilts.eval.predict import predict
 
     preds = predict(model, tok, ds, spec.kind, spec.max_length or 256)
+    note = ""
     if spec.kind == "tagging":
-        preds = [[spec.labels[i] for i in p] for p in preds]
         golds = [[spec.labels[i] if i >= 0 else None for i in t] for t in ds["tags"]]
+        # Words past the max length get no prediction: they count as "O" (wrong for POS), as truncation does
+        # in XTREME's own scripts; the count is reported.
+        cut = sum(len(g) - len(p) for p, g in zip(preds, golds))
+        preds = [[spec.labels[i] for i in p] + ["O"] * (len(g) - len(p)) for p, g in zip(preds, golds)]
+        if cut:
+            note = f"{cut} words beyond the max length scored as 'O'"
     elif spec.kind == "span_qa":
         golds = [a["text"] for a in ds["answers"]]
     else:
@@ -130,7 +136,7 @@ def _with_head(spec: Any, ds: Any, lang: str, model: Any, tok: Any, note: str) -
     scores = compute(spec.metric, preds, golds, lang) if is_labelled(ds, spec.kind) else {}
     main = MAIN.get(spec.metric)
     score = (scores.get(main) if main else next(iter(scores.values()))) if scores else None
-    return {"score": score, "scores": scores,
+    return {"score": score, "scores": scores, "note": note,
             "predictions": [{"id": i, "pred": p, "gold": g} for i, p, g in zip(ds["id"], preds, golds)]}
 
 
