@@ -101,7 +101,7 @@ def stilts_show(task, split, lang, kit, data_dir, layout, variant, data_files, h
 @click.option("--set", "sets", multiple=True, help="Any config key: --set train.lr=2e-5 --set epochs.xnli=1")
 def stilts_train(config_file, kit, data_dir, sets, **opts) -> None:
     """Three-phase training: pretrained MLM -> intermediate task -> English target task."""
-    from advmine.config import _coerce
+    from stilts.overrides import parse_sets
     from stilts.train.config import resolve
     from stilts.train.phases import run_experiment
 
@@ -110,11 +110,7 @@ def stilts_train(config_file, kit, data_dir, sets, **opts) -> None:
         overrides.update(source="kit", model=opts.get("model") or "kit")
     elif data_dir:
         overrides.update(source="data-dir", data_dir=data_dir)
-    for item in sets:
-        key, sep, value = item.partition("=")
-        if not sep:
-            raise StiltsError(f"--set {item!r}: expected KEY=VALUE")
-        overrides[key] = _coerce(value)
+    overrides.update(parse_sets(sets))
     result = run_experiment(resolve(config_file, overrides), log=lambda m: click.echo(m, err=True))
     for s in result["scores"]:
         click.echo(f"{s['stage']:<28} English dev {s['metric']} = {s['dev_en']:.2f} (epoch {s['best_epoch']}, "
@@ -202,7 +198,8 @@ def advmine_build(config_file, kit, data_dir, sets, **opts) -> None:
     """Build a multilingual adversarial dataset from an English task:
     load -> translate -> langid -> perturb -> embed -> select -> contamination -> write."""
     from advmine.build import build
-    from advmine.config import _coerce, resolve
+    from advmine.config import resolve
+    from stilts.overrides import parse_sets
 
     nested = {"translator": "translator.name", "model_id": "translator.model_id", "num_beams": "translator.num_beams",
               "max_tokens": "translator.max_tokens", "select": "select.name", "budget": "select.budget",
@@ -212,11 +209,7 @@ def advmine_build(config_file, kit, data_dir, sets, **opts) -> None:
         overrides["source"] = "kit"
     elif data_dir:
         overrides.update(source="data-dir", data_dir=data_dir)
-    for item in sets:
-        key, sep, value = item.partition("=")
-        if not sep:
-            raise StiltsError(f"--set {item!r}: expected KEY=VALUE")
-        overrides[key] = _coerce(value)
+    overrides.update(parse_sets(sets))
     build(resolve(config_file, overrides), log=lambda m: click.echo(m, err=True))
 
 

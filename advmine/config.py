@@ -5,14 +5,13 @@ import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-import yaml
 
 from advmine.embedders import EmbedConfig
 from advmine.selectors import SelectConfig
 from stilts.errors import StiltsError
+from stilts.overrides import merged_config
 from stilts.tasks.spec import from_mapping
 
 
@@ -67,33 +66,9 @@ class BuildConfig:
         return dataclasses.asdict(self)
 
 
-def _coerce(value: str) -> Any:
-    """CLI override values: YAML scalars/lists (`3`, `true`, `[sw, th]`), else the string."""
-    try:
-        return yaml.safe_load(value)
-    except yaml.YAMLError:
-        return value
-
-
 def resolve(config_file: str | None, overrides: dict[str, Any]) -> BuildConfig:
     """YAML file, then CLI overrides (dotted keys for nested fields: translator.model_id=...), then checks."""
-    data: dict[str, Any] = {}
-    if config_file:
-        path = Path(config_file)
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError) as e:
-            raise StiltsError(f"--config {path}: {' '.join(str(e).split())}") from None
-        if not isinstance(data, dict):
-            raise StiltsError(f"--config {path}: expected a mapping of options")
-    for key, value in overrides.items():
-        if value is None or value == () or value == []:
-            continue
-        node = data
-        *parents, leaf = key.split(".")
-        for p in parents:
-            node = node.setdefault(p, {})
-        node[leaf] = value
+    data = merged_config(config_file, overrides)
     if isinstance(data.get("langs"), str):
         data["langs"] = [x.strip() for x in data["langs"].split(",") if x.strip()]
     if isinstance(data.get("perturb"), str):

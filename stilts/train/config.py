@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-import yaml
 
 from stilts.errors import StiltsError
+from stilts.overrides import merged_config
 from stilts.tasks.spec import from_mapping
 from stilts.train.loop import LoopConfig
 from stilts.train.mlm import KitModelConfig
@@ -44,20 +43,7 @@ class ExperimentConfig:
 
 
 def resolve(config_file: str | None, overrides: dict[str, Any]) -> ExperimentConfig:
-    data: dict[str, Any] = {}
-    if config_file:
-        try:
-            data = yaml.safe_load(Path(config_file).read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError) as e:
-            raise StiltsError(f"--config {config_file}: {' '.join(str(e).split())}") from None
-    for key, value in overrides.items():
-        if value is None or value == () or value == []:
-            continue
-        node = data
-        *parents, leaf = key.split(".")
-        for p in parents:
-            node = node.setdefault(p, {})
-        node[leaf] = value
+    data = merged_config(config_file, overrides)
     if isinstance(data.get("intermediate"), str):
         data["intermediate"] = [x for x in data["intermediate"].split(",") if x]
     if data.get("model") == "kit" or data.get("source") == "kit":
