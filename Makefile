@@ -20,17 +20,16 @@ $(STAMP): pyproject.toml constraints.txt scripts/install_system_data.sh advmine/
 	@$(PY) -m advmine.nltk_data
 	@touch $(STAMP)
 
-# What exists so far: the task registry and loaders, the multilingual adversarial build, and three-phase
-# training on the embedded kit (later milestones add zero-shot evaluation and the comparison grid).
+# The research question's grid on the embedded kit, offline: builds the advmine datasets (multilingual
+# adversarial, multilingual random and English hard, the last two as large as the first), shows one, trains
+# and evaluates 5 conditions x 2 seeds on XNLI, and prints the table; report.md and plots/ are in the grid dir.
+# Rerunning skips finished cells.
 DEMO_OUT ?= out/demo
 demo: setup
-	$(VENV)/bin/stilts tasks
-	$(VENV)/bin/stilts show xnli --kit --split test --lang th --rows 2
-	$(VENV)/bin/advmine build --task mnli --langs sw,th,ar --kit --perturb codeswitch \
-	    --select knn-disagreement --budget 0.3 --out $(DEMO_OUT)/mnli-adv-sw-th-ar
-	$(VENV)/bin/advmine inspect $(DEMO_OUT)/mnli-adv-sw-th-ar --rows 1
-	$(VENV)/bin/stilts train --intermediate mnli+$(DEMO_OUT)/mnli-adv-sw-th-ar --target xnli --kit \
-	    --out $(DEMO_OUT)/run-mnli-adv-xnli
+	$(VENV)/bin/stilts compare configs/grids/kit-demo.yaml --out $(DEMO_OUT)/grid --prepare
+	$(VENV)/bin/advmine inspect $(DEMO_OUT)/grid/datasets/multilingual-adversarial --rows 1
+	$(VENV)/bin/stilts compare configs/grids/kit-demo.yaml --out $(DEMO_OUT)/grid
+	@echo "report: $(DEMO_OUT)/grid/report.md  plots: $(DEMO_OUT)/grid/plots/"
 
 test: setup
 	$(PY) -m pytest -q -p no:cacheprovider

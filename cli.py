@@ -159,6 +159,44 @@ def stilts_eval(run, model_dir, tasks, kit, data_dir, langs, split, limit, pooli
     click.echo(f"written: {table.parent}")
 
 
+@stilts.command("compare")
+@click.argument("grid_file", required=False, type=click.Path(dir_okay=False))
+@click.option("--out", help="Grid directory (default: the grid's `out`).")
+@source_options
+@click.option("--set", "sets", multiple=True, help="Any grid key: --set seeds=[0,1] --set train.limit=500")
+@click.option("--list", "list_cells", is_flag=True, help="Print the cells and their status, run nothing.")
+@click.option("--prepare", is_flag=True, help="Only build the grid's advmine datasets (before sharded jobs).")
+@click.option("--shard", help="Run every N-th cell: I/N (one job per GPU or cluster task).")
+@click.option("--cell", "only", multiple=True, help="Run only this cell (CONDITION/TARGET/seedK), repeatable.")
+@click.option("--report-only", is_flag=True, help="Only collect finished cells into report.md and plots.")
+@click.option("--force", is_flag=True, help="Retrain cells that were run with another config.")
+def stilts_compare(grid_file, out, kit, data_dir, sets, list_cells, prepare, shard, only, report_only, force) -> None:
+    """Run the experiment grid (conditions x targets x seeds) and report paired bootstrap CIs vs the baseline."""
+    from stilts.compare import load_grid, report_grid
+    from stilts.compare.runner import run_grid
+    from stilts.overrides import parse_sets
+
+    overrides = {"out": out, **parse_sets(sets)}
+    if kit:
+        overrides.update(source="kit", model="kit")
+    elif data_dir:
+        overrides.update(source="data-dir", data_dir=data_dir)
+    grid = load_grid(grid_file, overrides)
+    log = lambda m: click.echo(m, err=True)  # noqa: E731
+    if list_cells:
+        from stilts.compare.runner import list_cells as listing
+        click.echo(listing(grid, shard, list(only)))
+        return
+    if not report_only:
+        summary = run_grid(grid, shard, list(only), force=force, prepare_only=prepare, log=log)
+        click.echo(f"cells run: {len(summary['ran'])}, skipped (finished before): {len(summary['skipped'])}")
+        if prepare:
+            return
+    res = report_grid(grid, log=log)
+    click.echo(res["table"])
+    click.echo(f"report: {res['report']}")
+
+
 @click.group(cls=OneLineErrors)
 def advmine() -> None:
     """Build multilingual adversarial intermediate-task datasets (translate, perturb, embed, select)."""

@@ -10,6 +10,12 @@ task's main score, on a 0-100 scale, as the official scorers report them.
   and Arabic's 'ال', whitespace tokens, except zh, where every CJK character and punctuation mark is a token.
 * retrieval_accuracy: Tatoeba top-1. bucc_f1: F1 of mined pairs (threshold chosen on dev gold).
 * map_at_20: mean AP@20 with divisor min(#gold, 20) (LAReQA); with one gold it is MRR@20 (Mewsli-X).
+
+Each metric also splits into per-example sufficient statistics (`per_example`, an n x c array) and a `combine`
+of their sums into the leaderboard score, so that `stilts compare` can bootstrap over test examples by
+re-weighting rows: accuracy and AP are means, span F1 is 2 tp / (predicted + gold) summed over sentences, and a
+QA task counts (F1 + EM) / 2 as the XTREME average does. BUCC mines pairs over the whole pool: it has no
+per-example split.
 """
 from __future__ import annotations
 
@@ -20,6 +26,8 @@ import sys
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+
+import numpy as np
 
 from stilts.errors import StiltsError, unknown
 
@@ -120,11 +128,61 @@ def bucc_f1(pairs: set[tuple[str, str]], gold: set[tuple[str, str]]) -> dict[str
     return {"f1": 100 * (2 * p * r / (p + r) if tp else 0.0), "precision": 100 * p, "recall": 100 * r}
 
 
+def _correct(preds: list, refs: list, lang: str = "en") -> np.ndarray:
+    return np.array([[float(p == r)] for p, r in zip(preds, refs)]).reshape(-1, 1)
+
+
+def _token_correct(preds: list, refs: list, lang: str = "en") -> np.ndarray:
+    return np.array([[sum(p == r for p, r in zip(ps, rs)), len(rs)] for ps, rs in zip(preds, refs)],
+                    dtype=float).reshape(-1, 2)
+
+
+def _span_counts(preds: list, refs: list, lang: str = "en") -> np.ndarray:
+    """(true positives, predicted spans, gold spans) per sentence; seqeval's corpus F1 is their sums' F1."""
+    from seqeval.metrics.sequence_labeling import get_entities
+
+    rows = []
+    for p, r in zip(preds, refs):
+        pe, re_ = set(get_entities(list(p))), set(get_entities(list(r)))
+        rows.append([len(pe & re_), len(pe), len(re_)])
+    return np.array(rows, dtype=float).reshape(-1, 3)
+
+
+def _qa_rows(mlqa: bool) -> Callable[..., np.ndarray]:
+    def rows(preds: list[str], refs: list[list[str]], lang: str = "en") -> np.ndarray:
+        scores = [qa_scores([p], [g], lang, mlqa) for p, g in zip(preds, refs)]
+        return np.array([[s["f1"] / 100, s["exact_match"] / 100] for s in scores], dtype=float).reshape(-1, 2)
+    return rows
+
+
+def _ap_rows(preds: list, refs: list, lang: str = "en") -> np.ndarray:
+    return np.array([[average_precision_at(r, set(g))] for r, g in zip(preds, refs)], dtype=float).reshape(-1, 1)
+
+
+def _mean_of_first(sums: np.ndarray, n: np.ndarray) -> np.ndarray:
+    return 100.0 * sums[..., 0] / np.maximum(n, 1)
+
+
+def _ratio(sums: np.ndarray, n: np.ndarray) -> np.ndarray:
+    return 100.0 * sums[..., 0] / np.maximum(sums[..., 1], 1)
+
+
+def _span_f1(sums: np.ndarray, n: np.ndarray) -> np.ndarray:
+    return 100.0 * 2 * sums[..., 0] / np.maximum(sums[..., 1] + sums[..., 2], 1)
+
+
+def _qa_leaderboard(sums: np.ndarray, n: np.ndarray) -> np.ndarray:
+    return 100.0 * (sums[..., 0] + sums[..., 1]) / 2 / np.maximum(n, 1)
+
+
 @dataclass(frozen=True)
 class Metric:
     name: str
     fn: Callable[..., dict[str, float]]   # (preds, refs, lang) -> {main, ...}
     higher_is_better: bool = True
+    per_example: Callable[..., np.ndarray] | None = None   # (preds, refs, lang) -> n x c statistics
+    combine: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None  # (sums ... x c, n) -> leaderboard score
+    leaderboard: str = ""                 # what `combine` reports, when it differs from the main score
 
     def main(self, preds: list, refs: list, lang: str = "en") -> float:
         return next(iter(self.fn(preds, refs, lang).values()))
@@ -140,15 +198,21 @@ def _token_acc(preds: list, refs: list, lang: str = "en") -> dict[str, float]:
 
 
 METRICS: dict[str, Metric] = {m.name: m for m in [
-    Metric("accuracy", _acc),
-    Metric("token_accuracy", _token_acc),
-    Metric("seqeval_f1", lambda p, r, lang="en": {"f1": seqeval_f1(p, r)}),
-    Metric("pos_f1", lambda p, r, lang="en": {"f1": seqeval_f1(p, r)}),
-    Metric("squad_f1_em", lambda p, r, lang="en": qa_scores(p, r, lang, mlqa=False)),
-    Metric("mlqa_f1_em", lambda p, r, lang="en": qa_scores(p, r, lang, mlqa=True)),
-    Metric("retrieval_accuracy", lambda p, r, lang="en": {"accuracy": _acc(p, r)["accuracy"]}),
+    Metric("accuracy", _acc, per_example=_correct, combine=_mean_of_first),
+    Metric("token_accuracy", _token_acc, per_example=_token_correct, combine=_ratio),
+    Metric("seqeval_f1", lambda p, r, lang="en": {"f1": seqeval_f1(p, r)}, per_example=_span_counts,
+           combine=_span_f1),
+    Metric("pos_f1", lambda p, r, lang="en": {"f1": seqeval_f1(p, r)}, per_example=_span_counts,
+           combine=_span_f1),
+    Metric("squad_f1_em", lambda p, r, lang="en": qa_scores(p, r, lang, mlqa=False), per_example=_qa_rows(False),
+           combine=_qa_leaderboard, leaderboard="(F1 + EM) / 2"),
+    Metric("mlqa_f1_em", lambda p, r, lang="en": qa_scores(p, r, lang, mlqa=True), per_example=_qa_rows(True),
+           combine=_qa_leaderboard, leaderboard="(F1 + EM) / 2"),
+    Metric("retrieval_accuracy", lambda p, r, lang="en": {"accuracy": _acc(p, r)["accuracy"]},
+           per_example=_correct, combine=_mean_of_first),
     Metric("map_at_20", lambda p, r, lang="en": {"map@20": 100 * sum(
-        average_precision_at(ranked, set(gold)) for ranked, gold in zip(p, r)) / max(len(r), 1)}),
+        average_precision_at(ranked, set(gold)) for ranked, gold in zip(p, r)) / max(len(r), 1)},
+           per_example=_ap_rows, combine=_mean_of_first),
     Metric("bucc_f1", lambda p, r, lang="en": bucc_f1(set(p), set(r))),
 ]}
 

@@ -170,9 +170,8 @@ def _retrieval(spec: Any, ds: Any, split: str, lang: str, model: Any, tok: Any, 
         scores = compute("map_at_20", preds, golds)
         note = "pool: all languages" if spec.name == "lareqa" else ""
     return {"score": next(iter(scores.values())), "scores": scores, "note": note, "pool": len(pool_ids),
-            "predictions": [{"id": i, "pred": p if not isinstance(p, tuple) else list(p)}
-                            for i, p in zip(ds["id"], preds)] if spec.metric != "bucc_f1" else
-            [{"pair": list(p)} for p in preds]}
+            "predictions": [{"id": i, "pred": p, "gold": g} for i, p, g in zip(ds["id"], preds, golds)]
+            if spec.metric != "bucc_f1" else [{"pair": list(p)} for p in preds]}
 
 
 def markdown_table(results: list[dict], name: str) -> str:

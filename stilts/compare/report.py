@@ -1,0 +1,183 @@
+"""report.md from a grid's results: the main table (conditions x tasks, the XTREME-R style average and the
+difference to the baseline with its 95% interval), per-language tables, what each condition trained on, the
+advmine contamination tables, and the caveats that the grid itself reveals."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from stilts.tasks import get_task
+
+
+def _f(v: float | None, sign: bool = False) -> str:
+    return "-" if v is None else (f"{v:+.1f}" if sign else f"{v:.1f}")
+
+
+def _delta(d: dict | None) -> str:
+    """+1.2 [-0.3, +2.7]; bold when the interval excludes zero."""
+    if not d:
+        return "-"
+    text = f"{d['diff']:+.1f} [{d['lo']:+.1f}, {d['hi']:+.1f}]"
+    return f"**{text}**" if d["lo"] > 0 or d["hi"] < 0 else text
+
+
+def _score(e: dict | None) -> str:
+    if not e or e.get("mean") is None:
+        return "-"
+    return f"{e['mean']:.1f} ± {e['std']:.1f}" if e.get("n", 1) > 1 else f"{e['mean']:.1f}"
+
+
+def main_table(r: dict) -> str:
+    base, tasks = r["grid"]["baseline"], list(r["tasks"])
+    head = ["condition"] + [f"{t} ({r['tasks'][t]['metric']})" for t in tasks] + ["XTREME-R avg", f"Δ vs {base} [95% CI]"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for cond in r["scores"]:
+        cells = [_score(r["task_avg"][cond].get(t)) for t in tasks]
+        lines.append(f"| {cond} | " + " | ".join(cells) + f" | {_f(r['xtreme_avg'][cond].get('mean'))} | "
+                     + ("(baseline)" if cond == base else _delta(r["delta_xtreme"].get(cond))) + " |")
+    return "\n".join(lines)
+
+
+def language_tables(r: dict) -> str:
+    out = []
+    base = r["grid"]["baseline"]
+    for task, info in r["tasks"].items():
+        langs = info["langs"]
+        out += [f"### {task}: {info['metric']}" + (f", scored as {info['score']}" if info["score"] != "main score" else ""),
+                "", "Mean ± standard deviation over seeds:", "",
+                "| condition | " + " | ".join(langs) + " | avg |", "|---|" + "---|" * (len(langs) + 1)]
+        for cond, by_task in r["scores"].items():
+            row = by_task.get(task, {})
+            out.append(f"| {cond} | " + " | ".join(_score(row.get(lg)) for lg in langs)
+                       + f" | {_score(r['task_avg'][cond].get(task))} |")
+        if info["bootstrap"] and r["delta"]:
+            out += ["", f"Difference to {base}, paired bootstrap 95% CI over test examples and seeds "
+                        "(bold: the interval excludes 0):", "",
+                    "| condition | " + " | ".join(langs) + " | avg |", "|---|" + "---|" * (len(langs) + 1)]
+            for cond, by_task in r["delta"].items():
+                row = by_task.get(task, {})
+                out.append(f"| {cond} | " + " | ".join(_delta(row.get(lg)) for lg in langs)
+                           + f" | {_delta(r['delta_task_avg'][cond].get(task))} |")
+        elif not info["bootstrap"]:
+            out += ["", f"{info['metric']} mines pairs over a whole pool: no per-example bootstrap, means only."]
+        out.append("")
+    return "\n".join(out)
+
+
+def group_tables(r: dict) -> str:
+    out = []
+    titles = {"in intermediate data": "Languages in the condition's intermediate data (seen) or not (unseen)",
+              "script": "By script", "family": "By language family"}
+    for kind, title in titles.items():
+        groups = sorted({g for c in r["delta_groups"].values() for g in c.get(kind, {})})
+        if not groups:
+            continue
+        out += [f"{title}:", "", "| condition | " + " | ".join(groups) + " |", "|---|" + "---|" * len(groups)]
+        for cond, by in r["delta_groups"].items():
+            out.append(f"| {cond} | " + " | ".join(_delta(by.get(kind, {}).get(g)) for g in groups) + " |")
+        out.append("")
+    return "\n".join(out)
+
+
+def stage_list(r: dict) -> str:
+    out = []
+    for cond, c in r["grid"]["conditions"].items():
+        steps = [f"phase 1: {c.get('phase1') or r['grid']['model']}"
+                 + (f" + continued MLM on {', '.join(c['continued_mlm'])} ({c.get('continued_mlm_texts')} texts)"
+                    if c.get("continued_mlm") else "")]
+        for s in c["stages"]:
+            dev = c["dev_en"].get(s["name"])
+            steps.append(f"{s['name']} ({s['phase']}; {s['train_rows']} rows of "
+                         f"{' + '.join(Path(x).name for x in s['sources'])}"
+                         + (f"; English dev {dev['mean']:.1f}" if dev else "") + ")")
+        out.append(f"- **{cond}**: {c['description'] or ''}  \n  " + " → ".join(steps))
+    return "\n".join(out)
+
+
+def contamination_table(r: dict) -> str:
+    lines = ["| dataset | rows | task | lang | eval rows | flagged | max cosine |", "|---|---|---|---|---|---|---|"]
+    n = 0
+    for name, d in r["grid"]["datasets"].items():
+        for row in d["contamination"]:
+            lines.append(f"| {name} | {row['rows']} | {row['task']} | {row['lang']} | {row['eval_rows']} | "
+                         f"{row['flagged']} | {row['max_sim']:.3f} |")
+            n += 1
+    note = ("\n\nOnly advmine datasets are checked; registry tasks used as they are (e.g. English MNLI) are the "
+            "benchmark's own training sets.")
+    return ("\n".join(lines) + note) if n else "No advmine dataset in this grid ran a contamination check."
+
+
+def caveats(r: dict) -> list[str]:
+    g, out = r["grid"], []
+    seeds = sorted({m["seed"] for m in r["cells"].values()})
+    if len(seeds) < 3:
+        out.append(f"Only {len(seeds)} seed(s) per cell: the intervals rest on few training runs; the default "
+                   "is 3 or more.")
+    expected = len(g["seeds"]) * len(g["targets"]) * len(g["conditions"])
+    if len(r["cells"]) < expected:
+        out.append(f"{len(r['cells'])} of {expected} cells are finished; missing cells are left out of the "
+                   "averages and the pairing.")
+    for cond, c in g["conditions"].items():
+        for t in r["tasks"]:
+            seen = sorted(set(c["langs"]) & set(r["tasks"][t]["langs"]))
+            if seen:
+                out.append(f"{cond} trains on text in {', '.join(seen)}, which are also {t} test languages: "
+                           "transfer to these is not zero-shot from English; compare the seen/unseen groups.")
+        for entry in c["intermediate"]:
+            for t in r["tasks"]:
+                spec = get_task(t)
+                own = spec.train_from or spec.name
+                for part in entry.split("+"):
+                    ds = g["datasets"].get(part[1:]) if part.startswith("@") else None
+                    if part == own or (ds and ds.get("task") == own):
+                        what = f"is built from {own}" if ds else "is"
+                        out.append(f"{cond}: the intermediate data {part} {what} {t}'s own English training data: "
+                                   "the intermediate phase trains on (translations of) the target's own examples.")
+    for name, d in g["datasets"].items():
+        flagged = sum(row["flagged"] for row in d["contamination"])
+        if flagged:
+            out.append(f"{name}: {flagged} rows were near-duplicates of evaluation examples (see the "
+                       "contamination table).")
+    sizes = {name: sum(d["rows"].values()) for name, d in g["datasets"].items()}
+    for name, d in g["datasets"].items():
+        ref = d.get("same_size_as")
+        if ref in sizes and abs(sizes[name] - sizes[ref]) > 0.01 * max(sizes[ref], 1):
+            out.append(f"{name} has {sizes[name]} rows, {ref} has {sizes[ref]}: not the same size.")
+    if g["source"] == "kit":
+        out.append("Kit data and the kit's tiny XLM-R are synthetic: these numbers show that the pipeline works "
+                   "end to end, not what the research question's answer is.")
+    if g["eval"].get("limit"):
+        out.append(f"Evaluation used only the first {g['eval']['limit']} rows per language.")
+    out.append("Model selection (best epoch) used English dev data only; no target-language data was seen "
+               "before testing, except through the intermediate data noted above.")
+    return out
+
+
+def render(r: dict) -> str:
+    g = r["grid"]
+    parts = [f"# {g['name']}: does multilingual adversarial intermediate training beat English-only STILTs?", "",
+             f"Model `{g['model']}`, data from {g['source']}" + (f" ({g['data_dir']})" if g["data_dir"] else "")
+             + f", seeds {', '.join(map(str, g['seeds']))}, baseline `{g['baseline']}`, {g['bootstrap']} bootstrap "
+               "replicates. Scores are the benchmark's metrics on a 0-100 scale; a task's score averages all its "
+               "languages (English included, as XTREME-R does) and the XTREME-R average is the mean over tasks.",
+             "", "## Main table", "", main_table(r), "",
+             "Cells: mean ± standard deviation over seeds. Δ: paired bootstrap 95% CI over test examples and "
+             "seeds; bold when it excludes 0.", "",
+             "## Per language", "", language_tables(r),
+             "## Difference to the baseline by group", "", group_tables(r),
+             "## What each condition trained on", "", stage_list(r), "",
+             "## Contamination (advmine near-duplicate check against the evaluation sets)", "",
+             contamination_table(r), "", "## Caveats", ""]
+    parts += [f"- {c}" for c in caveats(r)]
+    plots = sorted(Path(g["out"], "plots").glob("*.png"))
+    if plots:
+        parts += ["", "## Plots", ""] + [f"![{p.stem}](plots/{p.name})" for p in plots]
+    return "\n".join(parts) + "\n"
+
+
+def write_report(r: dict[str, Any], out: str | Path) -> Path:
+    path = Path(out) / "report.md"
+    tmp = path.with_name(".report.md.tmp")
+    tmp.write_text(render(r), encoding="utf-8")
+    tmp.rename(path)
+    return path
