@@ -189,9 +189,11 @@ def stilts_compare(grid_file, out, kit, data_dir, sets, list_cells, prepare, sha
         return
     if not report_only:
         summary = run_grid(grid, shard, list(only), force=force, prepare_only=prepare, log=log)
-        click.echo(f"cells run: {len(summary['ran'])}, skipped (finished before): {len(summary['skipped'])}")
         if prepare:
+            click.echo("datasets ready: " + (", ".join(f"{k} ({v})" for k, v in summary["fingerprints"].items())
+                                             or "none (no condition reads an advmine dataset)"))
             return
+        click.echo(f"cells run: {len(summary['ran'])}, skipped (finished before): {len(summary['skipped'])}")
     res = report_grid(grid, log=log)
     click.echo(res["table"])
     click.echo(f"report: {res['report']}")

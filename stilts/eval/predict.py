@@ -11,7 +11,6 @@ import torch
 from datasets import Dataset
 
 from stilts.train.batching import collate
-from stilts.train.evaluate import best_span
 from stilts.train.features import ENCODERS, IGNORE, _length
 
 
@@ -22,22 +21,36 @@ def features_for_eval(ds: Dataset, kind: str, tok: Any, max_length: int) -> Data
         kwargs["stride"] = min(128, max_length // 4)
     feats = ds.map(ENCODERS[kind], batched=True, remove_columns=ds.column_names, fn_kwargs=kwargs,
                    desc=f"tokenize {kind}")
-    if kind != "span_qa":
-        feats = feats.add_column("row", list(range(len(ds))))
     return feats.map(_length, batched=True, desc="lengths")
 
 
+def best_span(start: np.ndarray, end: np.ndarray, offsets: list, max_len: int = 30) -> tuple[float, int, int]:
+    """(score, char start, char end) of the best answer span within the unpadded window of one feature."""
+    best = (-1e9, 0, 0)
+    start, end = start[:len(offsets)], end[:len(offsets)]  # logits cover the padded batch width
+    cand_s = [i for i in np.argsort(-start)[:20] if offsets[i] is not None]
+    cand_e = [i for i in np.argsort(-end)[:20] if offsets[i] is not None]
+    for s in cand_s:
+        for e in cand_e:
+            if s <= e < s + max_len and start[s] + end[e] > best[0]:
+                best = (float(start[s] + end[e]), offsets[s][0], offsets[e][1])
+    return best
+
+
 @torch.inference_mode()
-def predict(model: Any, tok: Any, ds: Dataset, kind: str, max_length: int, batch_size: int = 32) -> list:
+def predict_features(model: Any, feats: Dataset, kind: str, pad_id: int, batch_size: int = 32) -> dict:
+    """The one inference loop (zero-shot eval and English dev scoring in training): length-sorted batches, bf16
+    autocast on GPU. Keys: feature position (one feature per example), or, for QA, the example id with the best
+    span over its windows. Values: class/choice index, word-level tag indices, or (score, start, end)."""
     model.eval()
     device = next(model.parameters()).device
-    feats = features_for_eval(ds, kind, tok, max_length)
     order = np.argsort(feats["length"])
     preds: dict[Any, Any] = {}
     use_bf16 = device.type == "cuda" and torch.cuda.is_bf16_supported()
     for start in range(0, len(order), batch_size):
-        rows = feats.select(order[start:start + batch_size].tolist()).to_list()
-        batch = collate(rows, tok.pad_token_id)
+        idx = order[start:start + batch_size].tolist()
+        rows = feats.select(idx).to_list()
+        batch = collate(rows, pad_id)
         inputs = {k: v.to(device) for k, v in batch.items() if k in ("input_ids", "attention_mask")}
         with torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_bf16):
             out = model(**inputs)
@@ -47,13 +60,17 @@ def predict(model: Any, tok: Any, ds: Dataset, kind: str, max_length: int, batch
                 if r["example_id"] not in preds or cand[0] > preds[r["example_id"]][0]:
                     preds[r["example_id"]] = cand
             continue
-        logits = out.logits.float().cpu()
-        for r, lg in zip(rows, logits):
+        for i, r, lg in zip(idx, rows, out.logits.float().cpu()):
             if kind == "tagging":
                 p = lg.argmax(-1).tolist()
-                preds[r["row"]] = [p[k] for k, lab in enumerate(r["labels"]) if lab != IGNORE]
+                preds[i] = [p[k] for k, lab in enumerate(r["labels"]) if lab != IGNORE]
             else:
-                preds[r["row"]] = int(lg.argmax(-1))
+                preds[i] = int(lg.argmax(-1))
+    return preds
+
+
+def predict(model: Any, tok: Any, ds: Dataset, kind: str, max_length: int, batch_size: int = 32) -> list:
+    preds = predict_features(model, features_for_eval(ds, kind, tok, max_length), kind, tok.pad_token_id, batch_size)
     if kind == "span_qa":
         return [ctx[preds[i][1]:preds[i][2]].strip() if i in preds else "" for i, ctx in zip(ds["id"], ds["context"])]
     return [preds[i] for i in range(len(ds))]

@@ -11,6 +11,7 @@ import numpy as np
 import torch
 
 from stilts.eval.metrics import get_metric
+from stilts.eval.predict import predict_features
 from stilts.train.batching import collate
 from stilts.train.features import IGNORE
 
@@ -21,18 +22,6 @@ def _batches(feats: Any, pad_id: int, batch_size: int):
         idx = order[i:i + batch_size].tolist()
         rows = feats.select(idx).to_list()
         yield idx, rows, collate(rows, pad_id)
-
-
-def best_span(start: np.ndarray, end: np.ndarray, offsets: list, max_len: int = 30) -> tuple[float, int, int]:
-    best = (-1e9, 0, 0)
-    start, end = start[:len(offsets)], end[:len(offsets)]  # logits cover the padded batch width
-    cand_s = [i for i in np.argsort(-start)[:20] if offsets[i] is not None]
-    cand_e = [i for i in np.argsort(-end)[:20] if offsets[i] is not None]
-    for s in cand_s:
-        for e in cand_e:
-            if s <= e < s + max_len and start[s] + end[e] > best[0]:
-                best = (float(start[s] + end[e]), offsets[s][0], offsets[e][1])
-    return best
 
 
 def make_evaluator(kind: str, dev_raw: Any, dev_feats: Any, pad_id: int, metric: str,
@@ -48,36 +37,19 @@ def make_evaluator(kind: str, dev_raw: Any, dev_feats: Any, pad_id: int, metric:
                       for _, _, b in _batches(dev_feats, pad_id, batch_size)]
             model.train()
             return {"mlm_loss": float(np.mean(losses))}
-        preds: dict[int, Any] = {}
-        spans: dict[str, tuple] = {}
-        for idx, rows, batch in _batches(dev_feats, pad_id, batch_size):
-            inputs = {k: v.to(device) for k, v in batch.items() if k in ("input_ids", "attention_mask")}
-            out = model(**inputs)
-            if kind == "span_qa":
-                for r, s, e in zip(rows, out.start_logits.float().cpu().numpy(), out.end_logits.float().cpu().numpy()):
-                    cand = best_span(s, e, r["offset_mapping"])
-                    if r["example_id"] not in spans or cand[0] > spans[r["example_id"]][0]:
-                        spans[r["example_id"]] = cand
-                continue
-            logits = out.logits.float().cpu()
-            if kind == "tagging":
-                for i, row, lg in zip(idx, rows, logits):
-                    p = lg.argmax(-1).tolist()
-                    preds[i] = [(tag_names[p[k]], tag_names[lab]) for k, lab in enumerate(row["labels"]) if lab != IGNORE]
-            else:
-                for i, p in zip(idx, logits.argmax(-1).tolist()):
-                    preds[i] = p
+        preds = predict_features(model, dev_feats, kind, pad_id, batch_size)
         model.train()
         if kind == "span_qa":
             contexts = dict(zip(dev_raw["id"], dev_raw["context"]))
             golds = dict(zip(dev_raw["id"], [a["text"] for a in dev_raw["answers"]]))
             ids = [i for i in golds if golds[i]]
-            texts = [contexts[i][spans[i][1]:spans[i][2]].strip() if i in spans else "" for i in ids]
+            texts = [contexts[i][preds[i][1]:preds[i][2]].strip() if i in preds else "" for i in ids]
             return {metric: fn(texts, [golds[i] for i in ids])}
         order = sorted(preds)
-        if kind == "tagging":
-            return {metric: fn([[p for p, _ in preds[i]] for i in order], [[g for _, g in preds[i]] for i in order])}
         labels = list(dev_feats["labels"])
+        if kind == "tagging":
+            golds = [[tag_names[lab] for lab in labels[i] if lab != IGNORE] for i in order]
+            return {metric: fn([[tag_names[t] for t in preds[i]] for i in order], golds)}
         return {metric: fn([preds[i] for i in order], [labels[i] for i in order])}
 
     return evaluate
