@@ -255,3 +255,15 @@ def test_hub_advmine_dataset_offline_is_one_line(tmp_path):
     cfg = resolve(None, {"out": str(tmp_path), "intermediate": "hf:someone/mnli-adv", "model": "kit"})
     with pytest.raises(StiltsError, match="someone/mnli-adv.*local advmine directory"):
         plan(cfg)
+
+
+def test_new_head_initialisation_depends_only_on_the_seed(tmp_path):
+    """A stage's fresh head is the same whatever consumed random numbers before it (e.g. building the kit model
+    in the same process), so a cell of `stilts compare` gives the same result alone or after other cells."""
+    cfg = resolve(None, {"out": str(tmp_path), "target": "xnli", "source": "kit", "model": "kit", "limit": 40,
+                         "dev_limit": 20, **TINY_KIT})
+    start = phases.base_encoder(cfg, lambda m: None)
+    first = phases._prepare(["mnli"], "xnli", start, cfg, lambda m: None)["model"].state_dict()
+    torch.rand(1000)
+    second = phases._prepare(["mnli"], "xnli", start, cfg, lambda m: None)["model"].state_dict()
+    assert all(torch.equal(v, second[k]) for k, v in first.items())

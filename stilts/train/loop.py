@@ -39,6 +39,7 @@ class LoopConfig:
     checkpoint_every: int = 200       # optimizer steps; also at every epoch end
     log_every: int = 10
     max_steps: int | None = None      # stop early (smoke tests); the schedule still spans all epochs
+    compile: bool = False             # torch.compile the forward pass (GPU runs: see bench/bench_gpu_mfu.py)
 
 
 def lr_at(step: int, total: int, warmup: int, base: float) -> float:
@@ -86,7 +87,10 @@ def train_loop(model: Any, train: Any, evaluate: Callable[[Any], dict], cfg: Loo
     groups = [{"params": [p for n, p in model.named_parameters() if not n.endswith(no_decay)],
                "weight_decay": cfg.weight_decay},
               {"params": [p for n, p in model.named_parameters() if n.endswith(no_decay)], "weight_decay": 0.0}]
-    optimizer = torch.optim.AdamW(groups, lr=cfg.lr, eps=1e-8)
+    fused = acc.device.type == "cuda"  # one kernel for the whole update (1.18x per step on an H200)
+    if fused:
+        model.to(acc.device)
+    optimizer = torch.optim.AdamW(groups, lr=cfg.lr, eps=1e-8, fused=fused)
     lengths = list(train["length"])
     n_batches = math.ceil(len(lengths) / cfg.batch_size)
     steps_per_epoch = math.ceil(n_batches / cfg.grad_accum)
@@ -104,6 +108,8 @@ def train_loop(model: Any, train: Any, evaluate: Callable[[Any], dict], cfg: Loo
         _set_rng_state(saved["rng"])
         log(f"resumed at epoch {state['epoch']}, batch {state['batch']}, step {state['step']}")
     model, optimizer = acc.prepare(model, optimizer)
+    # Compiled forward, same parameters: saving, evaluation and checkpoints use the plain module.
+    forward = torch.compile(model, dynamic=True) if cfg.compile else model
     writer = _tensorboard(out, acc)
     metrics_file = out / "metrics.jsonl"
 
@@ -142,7 +148,7 @@ def train_loop(model: Any, train: Any, evaluate: Callable[[Any], dict], cfg: Loo
             batch = {k: v.to(acc.device) for k, v in collate(train.select(idx).to_list(), pad_id).items()}
             tokens += int(batch["attention_mask"].sum())
             with acc.autocast():
-                loss = model(**batch).loss / cfg.grad_accum
+                loss = forward(**batch).loss / cfg.grad_accum
             acc.backward(loss)
             if (b + 1) % cfg.grad_accum and b + 1 < last:
                 continue

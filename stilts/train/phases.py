@@ -126,6 +126,7 @@ def base_encoder(cfg: ExperimentConfig, log) -> str:
 def _prepare(sources: list[str], task: str, start: str, cfg: ExperimentConfig, log) -> dict:
     """Training rows (mixed when several sources), the English dev rows of `task` (XNLI's own English dev
     when it trains on MNLI), features, and a model with a fresh head."""
+    from accelerate.utils import set_seed
     from transformers import AutoTokenizer
 
     from stilts.models import make_model
@@ -139,6 +140,7 @@ def _prepare(sources: list[str], task: str, start: str, cfg: ExperimentConfig, l
     tok = AutoTokenizer.from_pretrained(start)
     max_length = cfg.max_length or spec.max_length or 256
     feats, dev_feats = encode(train, spec.kind, tok, max_length), encode(dev, spec.kind, tok, max_length)
+    set_seed(cfg.train.seed)  # the new head's initialisation depends on the seed only, not on what ran before
     model = make_model(spec.kind, start, len(spec.labels) if spec.labels else None)
     evaluate = make_evaluator(spec.kind, dev, dev_feats, tok.pad_token_id, spec.metric, spec.labels)
     return {"spec": spec, "train": train, "dev": dev, "tok": tok, "feats": feats, "model": model, "evaluate": evaluate}
