@@ -10,7 +10,7 @@ length 256 (issue 6), three ways in one process:
 MFU = (6 N + 12 L d s) x tokens/s / peak, with N the non-embedding parameters, L layers, d hidden size, s the
 sequence length, against the dense bf16 peak of an H100/H200 SXM (989 TFLOP/s) and against the measured product.
 Needs a CUDA GPU: without one it says so and writes nothing.
-Run: `python bench/bench_gpu_mfu.py [--batch 32] [--steps 30]`; results in bench/results/gpu_mfu.json.
+Run: `python bench/bench_gpu_mfu.py [--batches 32,128] [--steps 30] [--merge]`; results in bench/results/gpu_mfu.json.
 """
 from __future__ import annotations
 
@@ -108,9 +108,10 @@ def loop_step_seconds(batch: int, seq: int, steps: int, out: Path, compile_: boo
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--steps", type=int, default=30)
     ap.add_argument("--seq", type=int, default=256)
+    ap.add_argument("--batches", default="32,128", help="Batch sizes to measure, comma-separated.")
+    ap.add_argument("--merge", action="store_true", help="Add these runs to an existing results file.")
     args = ap.parse_args()
     if not torch.cuda.is_available():
         print("bench_gpu_mfu: no CUDA GPU here; run it on an H100/H200-class machine (nothing written)")
@@ -130,7 +131,7 @@ def main() -> None:
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-loop-"))
     runs = {}
-    for batch in (args.batch, 4 * args.batch):
+    for batch in (int(b) for b in args.batches.split(",")):
         runs[f"plain_step_b{batch}"] = entry(plain_steps(batch, args.seq, args.steps), batch)
         runs[f"stilts_loop_b{batch}"] = entry(loop_step_seconds(batch, args.seq, args.steps, tmp / "eager"), batch)
         runs[f"stilts_loop_b{batch}_compiled"] = entry(
@@ -144,6 +145,11 @@ def main() -> None:
                      "train_loop (accelerate bf16, fused AdamW on CUDA, clipping, schedule, Dataset collation), "
                      "steady state from its metrics.jsonl; compiled: LoopConfig.compile (torch.compile, dynamic)"}
     RESULTS.mkdir(exist_ok=True)
+    if args.merge and (RESULTS / "gpu_mfu.json").is_file():
+        before = json.loads((RESULTS / "gpu_mfu.json").read_text())
+        result["runs"] = {**before["runs"], **runs}
+        result["measured_bf16_gemm_tflops_by_run"] = sorted({before["measured_bf16_gemm_tflops"],
+                                                             result["measured_bf16_gemm_tflops"]})
     (RESULTS / "gpu_mfu.json").write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))
 
