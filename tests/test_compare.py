@@ -238,3 +238,17 @@ def test_targets_of_one_condition_and_seed_share_the_intermediate_stage(tmp_path
         shard = select_cells(grid, f"{i}/3")
         groups = {(c.seed, c.condition) for c in shard}
         assert all(Cell(cond, t, s) in shard for s, cond in groups for t in grid.targets)
+
+
+def test_a_cell_alone_reproduces_its_result_in_the_grid(tiny_grid, tmp_path):
+    """Same config and seed, run alone into another directory: the same predictions as inside the full grid
+    (heads are seeded, batches are a function of the seed)."""
+    from cli import stilts
+
+    alone = CliRunner().invoke(stilts, ["compare", str(tiny_grid["yaml"]), "--cell", "english/xnli/seed1",
+                                        "--out", str(tmp_path / "alone")])
+    assert alone.exit_code == 0, alone.output
+    rel = Path("cells/english/xnli/seed1/eval/xnli.json")
+    a, b = (json.loads((d / rel).read_text())["languages"] for d in (tiny_grid["out"], tmp_path / "alone"))
+    assert {lg: [p["pred"] for p in e["predictions"]] for lg, e in a.items()} == \
+        {lg: [p["pred"] for p in e["predictions"]] for lg, e in b.items()}
