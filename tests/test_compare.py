@@ -229,11 +229,13 @@ def test_targets_of_one_condition_and_seed_share_the_intermediate_stage(tmp_path
     (d / "intermediate-mnli" / "DONE").write_text("{}")
     (d / "target-xnli").mkdir()
     (d / "config.yaml").write_text(yaml.safe_dump(experiment_config(grid, first).to_dict()))
-    assert reuse_shared_stages(grid, second, log=lambda m: None) == ["intermediate-mnli"]
+    assert reuse_shared_stages(grid, second, experiment_config(grid, second), log=lambda m: None) == [
+        "intermediate-mnli"]
     link = cell_dir(grid, second) / "intermediate-mnli"
     assert link.is_symlink() and (link / "DONE").is_file() and not (cell_dir(grid, second) / "target-xnli").exists()
     # Another seed or another condition never shares it; shards keep a (seed, condition) group together.
-    assert reuse_shared_stages(grid, Cell("english", "pawsx", 1), log=lambda m: None) == []
+    other_seed = Cell("english", "pawsx", 1)
+    assert reuse_shared_stages(grid, other_seed, experiment_config(grid, other_seed), log=lambda m: None) == []
     for i in range(3):
         shard = select_cells(grid, f"{i}/3")
         groups = {(c.seed, c.condition) for c in shard}

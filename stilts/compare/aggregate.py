@@ -13,7 +13,7 @@ import numpy as np
 import yaml
 
 from stilts.compare import bootstrap as bs
-from stilts.compare.grid import Cell, GridConfig, cell_dir, cells, dataset_dir
+from stilts.compare.grid import Cell, GridConfig, cell_dir, cells, dataset_dir, refs_of
 from stilts.errors import StiltsError
 from stilts.eval.metrics import get_metric
 
@@ -223,7 +223,7 @@ def _grid_info(grid: GridConfig, conds: list[str]) -> dict:
                                              for k, v in sel.get("train", {}).items()}}
     for cond in conds:
         c = grid.condition(cond)
-        refs = [p[1:] for e in c.intermediate + c.continued_mlm for p in e.split("+") if p.startswith("@")]
+        refs = refs_of(c)
         langs = sorted({lg for r in refs for lg in info["datasets"].get(r, {}).get("langs", [])} - {"en"})
         entry: dict[str, Any] = {"description": c.description, "intermediate": c.intermediate,
                                  "continued_mlm": c.continued_mlm, "datasets": refs, "langs": langs,

@@ -106,7 +106,7 @@ def load_grid(path: str | None, overrides: dict[str, Any]) -> GridConfig:
         except StiltsError as e:
             problems.append(str(e))
             continue
-        for ref in _refs(c):
+        for ref in refs_of(c):
             if ref not in grid.datasets:
                 problems.append(f"{where}.conditions.{name}: @{ref} is not declared under datasets "
                                 f"(declared: {', '.join(grid.datasets) or 'none'})")
@@ -128,7 +128,8 @@ def load_grid(path: str | None, overrides: dict[str, Any]) -> GridConfig:
     return grid
 
 
-def _refs(cond: Condition) -> list[str]:
+def refs_of(cond: Condition) -> list[str]:
+    """The advmine datasets (`@name`) a condition reads."""
     return [p[1:] for entry in cond.intermediate + cond.continued_mlm for p in entry.split("+") if p.startswith("@")]
 
 
@@ -157,7 +158,7 @@ def _flatten(d: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
-def _resolve_refs(grid: GridConfig, entries: list[str]) -> list[str]:
+def _resolverefs_of(grid: GridConfig, entries: list[str]) -> list[str]:
     return ["+".join(str(dataset_dir(grid, p[1:])) if p.startswith("@") else p for p in e.split("+"))
             for e in entries]
 
@@ -169,8 +170,8 @@ def experiment_config(grid: GridConfig, cell: Cell):
     cond = grid.condition(cell.condition)
     overrides = {**_flatten(grid.experiment), **_flatten(cond.experiment),
                  "out": str(cell_dir(grid, cell)), "model": grid.model, "source": grid.source,
-                 "data_dir": grid.data_dir, "intermediate": _resolve_refs(grid, cond.intermediate),
-                 "continued_mlm": _resolve_refs(grid, cond.continued_mlm), "target": cell.target,
+                 "data_dir": grid.data_dir, "intermediate": _resolverefs_of(grid, cond.intermediate),
+                 "continued_mlm": _resolverefs_of(grid, cond.continued_mlm), "target": cell.target,
                  "train.seed": cell.seed}
     return resolve(None, overrides)
 
@@ -179,7 +180,7 @@ def cell_key(grid: GridConfig, cell: Cell, dataset_fingerprints: dict[str, str])
     """What a cell's result depends on (its config, the eval options, the datasets it reads), not where it is."""
     cfg = experiment_config(grid, cell).to_dict()
     cfg.pop("out")
-    refs = sorted(set(_refs(grid.condition(cell.condition))))
+    refs = sorted(set(refs_of(grid.condition(cell.condition))))
     blob = {"train": cfg, "eval": dataclasses.asdict(grid.eval),
             "datasets": {r: dataset_fingerprints.get(r) for r in refs}}
     return hashlib.sha256(json.dumps(blob, sort_keys=True, default=str).encode()).hexdigest()[:16]
@@ -197,6 +198,6 @@ def datasets_of(grid: GridConfig, cells_: list[Cell]) -> list[str]:
             need.append(name)
 
     for c in cells_:
-        for r in _refs(grid.condition(c.condition)):
+        for r in refs_of(grid.condition(c.condition)):
             add(r)
     return need

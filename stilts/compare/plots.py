@@ -28,6 +28,7 @@ def per_language(r: dict, task: str):
     plt = _plt()
     langs, conds = r["tasks"][task]["langs"], list(r["scores"])
     width = 0.8 / max(len(conds), 1)
+    color = colors(r)
     fig, ax = plt.subplots(figsize=(max(6.0, 0.9 * len(langs) * max(1, len(conds) / 3)), 4.0))
     x = np.arange(len(langs))
     for i, cond in enumerate(conds):
@@ -38,7 +39,7 @@ def per_language(r: dict, task: str):
         else:
             err = np.array([e.get("std", 0.0) for e in rows])
         ax.bar(x + (i - (len(conds) - 1) / 2) * width, means, width, yerr=err, capsize=2, label=cond,
-               color=colors(r)[cond])
+               color=color[cond])
     ax.set_xticks(x, langs)
     ax.set_ylabel(f"{task} {r['tasks'][task]['score'] if r['tasks'][task]['score'] != 'main score' else r['tasks'][task]['metric']}")
     ax.set_title(f"{task}: zero-shot score per language (95% CI over test examples and seeds)")
@@ -53,6 +54,7 @@ def delta_by_group(r: dict):
     base = r["grid"]["baseline"]
     conds = list(r["delta_groups"])
     fig, axes = plt.subplots(1, 2, figsize=(12.0, 5.0))
+    color = colors(r)
     for ax, kind in zip(axes, ("family", "script")):
         groups = sorted({g for c in conds for g in r["delta_groups"][c].get(kind, {})})
         y = np.arange(len(groups))
@@ -62,7 +64,7 @@ def delta_by_group(r: dict):
             diffs = np.array([e["diff"] if e else np.nan for e in rows])
             err = np.array([[e["diff"] - e["lo"], e["hi"] - e["diff"]] if e else [0, 0] for e in rows]).T
             ax.barh(y - (i - (len(conds) - 1) / 2) * height, diffs, height, xerr=err, capsize=2, label=cond,
-                    color=colors(r)[cond])
+                    color=color[cond])
         ax.axvline(0, color="black", linewidth=0.8)
         ax.set_yticks(y, [f"{g} ({len(next(r['delta_groups'][c][kind][g]['langs'] for c in conds if g in r['delta_groups'][c].get(kind, {})))})"
                           for g in groups], fontsize=8)

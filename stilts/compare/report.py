@@ -9,8 +9,8 @@ from typing import Any
 from stilts.tasks import get_task
 
 
-def _f(v: float | None, sign: bool = False) -> str:
-    return "-" if v is None else (f"{v:+.1f}" if sign else f"{v:.1f}")
+def _f(v: float | None) -> str:
+    return "-" if v is None else f"{v:.1f}"
 
 
 def _delta(d: dict | None) -> str:

@@ -6,13 +6,17 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import yaml
 
 from stilts.compare.grid import (Cell, GridConfig, cell_dir, cell_key, cells, dataset_dir, datasets_of,
                                  experiment_config)
 from stilts.errors import StiltsError
+
+if TYPE_CHECKING:
+    from advmine.config import BuildConfig
+    from stilts.train.config import ExperimentConfig
 
 
 def parse_shard(shard: str | None) -> tuple[int, int]:
@@ -51,39 +55,39 @@ def _built_key(out: Path) -> str | None:
         return None
 
 
-def dataset_rows(out: Path) -> dict[str, int]:
-    """Rows per language of a built dataset (its train split)."""
-    from datasets import load_from_disk
-
-    langs = load_from_disk(str(out))["train"]["lang"]
-    counts: dict[str, int] = {}
-    for lang in langs:
-        counts[lang] = counts.get(lang, 0) + 1
-    return counts
+def built_stats(out: Path) -> dict | None:
+    """A built dataset's stats.json (fingerprint, rows per split), or None when it is not built."""
+    path = out / "stats.json"
+    return json.loads(path.read_text()) if path.is_file() else None
 
 
-def build_config(grid: GridConfig, name: str):
+def _groups(cfg: "BuildConfig") -> int:
+    """Language groups a build selects in: its target languages, plus English when it keeps the source."""
+    return len(cfg.langs) + int(cfg.include_source)
+
+
+def build_config(grid: GridConfig, name: str) -> "BuildConfig":
     """The advmine config of a grid dataset; `same_size_as` turns into a per-language row budget."""
+    import dataclasses
+
     from advmine.config import resolve
+    from advmine.selectors import SelectConfig
 
     spec = dict(grid.datasets[name] or {})
     ref = spec.pop("same_size_as", None)
-    overrides: dict[str, Any] = {**spec, "out": str(dataset_dir(grid, name)), "source": grid.source,
-                                 "data_dir": grid.data_dir}
-    if ref:
-        ref_dir = dataset_dir(grid, ref)
-        if not (ref_dir / "build.yaml").is_file():
-            raise StiltsError(f"datasets.{name}.same_size_as: {ref} is not built yet ({ref_dir})")
-        total = sum(dataset_rows(ref_dir).values())
-        langs = spec.get("langs") or []
-        groups = len(langs if isinstance(langs, list) else str(langs).split(",")) + bool(spec.get("include_source"))
-        select = dict(overrides.get("select") or {})
-        select["budget"] = float(max(1, total // max(groups, 1)))
-        overrides["select"] = select
     try:
-        return resolve(None, overrides)
+        cfg = resolve(None, {**spec, "out": str(dataset_dir(grid, name)), "source": grid.source,
+                             "data_dir": grid.data_dir})
     except StiltsError as e:
         raise StiltsError(f"grid datasets.{name}: {e}") from None
+    if ref:
+        ref_dir = dataset_dir(grid, ref)
+        stats = built_stats(ref_dir)
+        if stats is None:
+            raise StiltsError(f"datasets.{name}.same_size_as: {ref} is not built yet ({ref_dir})")
+        budget = float(max(1, stats["rows"]["train"] // max(_groups(cfg), 1)))
+        cfg = dataclasses.replace(cfg, select=dataclasses.replace(cfg.select or SelectConfig(), budget=budget))
+    return cfg
 
 
 def prepare_datasets(grid: GridConfig, names: list[str], log=print) -> dict[str, str]:
@@ -99,11 +103,12 @@ def prepare_datasets(grid: GridConfig, names: list[str], log=print) -> dict[str,
         else:
             log(f"[dataset {name}] advmine build -> {out}")
             build(cfg, log=log)
-        fingerprints[name] = json.loads((out / "stats.json").read_text())["fingerprint"]
+        stats = built_stats(out)
+        fingerprints[name] = stats["fingerprint"]
         ref = (grid.datasets[name] or {}).get("same_size_as")
         if ref:
-            have, want = sum(dataset_rows(out).values()), sum(dataset_rows(dataset_dir(grid, ref)).values())
-            if abs(have - want) > max(0.01 * want, 1 + len(dataset_rows(out))):
+            have, want = stats["rows"]["train"], built_stats(dataset_dir(grid, ref))["rows"]["train"]
+            if abs(have - want) > max(0.01 * want, 1 + _groups(cfg)):
                 raise StiltsError(f"datasets.{name}: {have} rows, but same_size_as {ref} has {want}: its pool is too "
                                   f"small for that size; lower {ref}'s select.budget")
     return fingerprints
@@ -129,13 +134,13 @@ def _without(cfg: dict, *keys: str) -> dict:
     return {k: v for k, v in cfg.items() if k not in keys}
 
 
-def reuse_shared_stages(grid: GridConfig, cell: Cell, log=print) -> list[str]:
+def reuse_shared_stages(grid: GridConfig, cell: Cell, cfg: "ExperimentConfig", log=print) -> list[str]:
     """Phase 1 (continued MLM) and phase 2 do not depend on the target: link them from a finished cell of the
     same condition and seed with an otherwise identical config, instead of training them once per target."""
     import os
 
     d = cell_dir(grid, cell)
-    mine = _without(experiment_config(grid, cell).to_dict(), "out", "target")
+    mine = _without(cfg.to_dict(), "out", "target")
     linked = []
     for target in grid.targets:
         if target == cell.target:
@@ -162,7 +167,7 @@ def run_cell(grid: GridConfig, cell: Cell, key: str, log=print) -> dict:
     d = cell_dir(grid, cell)
     t0 = time.perf_counter()
     cfg = experiment_config(grid, cell)
-    reuse_shared_stages(grid, cell, log)
+    reuse_shared_stages(grid, cell, cfg, log)
     run_experiment(cfg, log=log)
     e = grid.eval
     result = evaluate_task(str(d / "model"), cell.target, source=grid.source, data_dir=grid.data_dir,
@@ -179,11 +184,8 @@ def run_cell(grid: GridConfig, cell: Cell, key: str, log=print) -> dict:
 
 def list_cells(grid: GridConfig, shard: str | None = None, only: list[str] | None = None) -> str:
     """One line per cell: its status and the command that runs it alone (for a cluster job array)."""
-    fingerprints = {}
-    for name in grid.datasets:
-        stats = dataset_dir(grid, name) / "stats.json"
-        if stats.is_file():
-            fingerprints[name] = json.loads(stats.read_text())["fingerprint"]
+    built = {name: built_stats(dataset_dir(grid, name)) for name in grid.datasets}
+    fingerprints = {name: stats["fingerprint"] for name, stats in built.items() if stats}
     lines = []
     for cell in select_cells(grid, shard, only):
         lines.append(f"{cell.name:<48} {cell_status(grid, cell, cell_key(grid, cell, fingerprints)):<8} "

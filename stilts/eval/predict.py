@@ -37,6 +37,15 @@ def best_span(start: np.ndarray, end: np.ndarray, offsets: list, max_len: int = 
     return best
 
 
+def sorted_batches(feats: Dataset, pad_id: int, batch_size: int):
+    """(feature positions, rows, padded tensors) in length order: the least padding for inference."""
+    order = np.argsort(feats["length"])
+    for start in range(0, len(order), batch_size):
+        idx = order[start:start + batch_size].tolist()
+        rows = feats.select(idx).to_list()
+        yield idx, rows, collate(rows, pad_id)
+
+
 @torch.inference_mode()
 def predict_features(model: Any, feats: Dataset, kind: str, pad_id: int, batch_size: int = 32) -> dict:
     """The one inference loop (zero-shot eval and English dev scoring in training): length-sorted batches, bf16
@@ -44,13 +53,9 @@ def predict_features(model: Any, feats: Dataset, kind: str, pad_id: int, batch_s
     span over its windows. Values: class/choice index, word-level tag indices, or (score, start, end)."""
     model.eval()
     device = next(model.parameters()).device
-    order = np.argsort(feats["length"])
     preds: dict[Any, Any] = {}
     use_bf16 = device.type == "cuda" and torch.cuda.is_bf16_supported()
-    for start in range(0, len(order), batch_size):
-        idx = order[start:start + batch_size].tolist()
-        rows = feats.select(idx).to_list()
-        batch = collate(rows, pad_id)
+    for idx, rows, batch in sorted_batches(feats, pad_id, batch_size):
         inputs = {k: v.to(device) for k, v in batch.items() if k in ("input_ids", "attention_mask")}
         with torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_bf16):
             out = model(**inputs)

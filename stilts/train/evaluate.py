@@ -11,17 +11,8 @@ import numpy as np
 import torch
 
 from stilts.eval.metrics import get_metric
-from stilts.eval.predict import predict_features
-from stilts.train.batching import collate
+from stilts.eval.predict import predict_features, sorted_batches
 from stilts.train.features import IGNORE
-
-
-def _batches(feats: Any, pad_id: int, batch_size: int):
-    order = np.argsort(feats["length"])
-    for i in range(0, len(order), batch_size):
-        idx = order[i:i + batch_size].tolist()
-        rows = feats.select(idx).to_list()
-        yield idx, rows, collate(rows, pad_id)
 
 
 def make_evaluator(kind: str, dev_raw: Any, dev_feats: Any, pad_id: int, metric: str,
@@ -34,7 +25,7 @@ def make_evaluator(kind: str, dev_raw: Any, dev_feats: Any, pad_id: int, metric:
         device = next(model.parameters()).device
         if kind == "mlm":
             losses = [model(**{k: v.to(device) for k, v in b.items()}).loss.item()
-                      for _, _, b in _batches(dev_feats, pad_id, batch_size)]
+                      for _, _, b in sorted_batches(dev_feats, pad_id, batch_size)]
             model.train()
             return {"mlm_loss": float(np.mean(losses))}
         preds = predict_features(model, dev_feats, kind, pad_id, batch_size)
