@@ -95,7 +95,8 @@ def stilts_show(task, split, lang, kit, data_dir, layout, variant, data_files, h
 @click.option("--intermediate", help="Intermediate task(s): mnli | an advmine dir | mnli+DIR (mixed); comma = multi-task.")
 @click.option("--target", help="Target task (English training data; XCOPA's hidden stages included).")
 @click.option("--out", help="Run directory.")
-@click.option("--model", help="Phase-1 model: xlm-roberta-large (default), xlm-roberta-base, a local dir, or kit.")
+@click.option("--model", help="Phase-1 model: xlm-roberta-large (default), a hub id, a local dir, e5-small (offline real "
+              "encoder, the --kit default) or kit (tiny, tests).")
 @source_options
 @click.option("--limit", type=int, help="First N training rows per task (smoke runs).")
 @click.option("--set", "sets", multiple=True, help="Any config key: --set train.lr=2e-5 --set epochs.xnli=1")
@@ -107,7 +108,7 @@ def stilts_train(config_file, kit, data_dir, sets, **opts) -> None:
 
     overrides = dict(opts)
     if kit:
-        overrides.update(source="kit", model=opts.get("model") or "kit")
+        overrides.update(source="kit")  # the model: --model, else the offline real encoder (e5-small)
     elif data_dir:
         overrides.update(source="data-dir", data_dir=data_dir)
     overrides.update(parse_sets(sets))
@@ -126,10 +127,12 @@ def stilts_train(config_file, kit, data_dir, sets, **opts) -> None:
 @click.option("--langs", help="Only these languages (default: all of the task's).")
 @click.option("--split", help="Split to predict (default: the task's evaluation split).")
 @click.option("--limit", type=int, help="First N rows per language (quick looks).")
+@click.option("--skip", type=int, default=0, help="Leave out the first N rows (the part of a split used for "
+              "English model selection, when dev is cut into selection and test).")
 @click.option("--pooling", type=click.Choice(["mean", "cls"]), default="mean", show_default=True)
 @click.option("--layer", type=float, default=14 / 24, help="Retrieval layer: index, or fraction of the depth.")
 @click.option("--out", help="Where results go (default: RUN/eval or MODEL/eval).")
-def stilts_eval(run, model_dir, tasks, kit, data_dir, langs, split, limit, pooling, layer, out) -> None:
+def stilts_eval(run, model_dir, tasks, kit, data_dir, langs, split, limit, skip, pooling, layer, out) -> None:
     """Zero-shot evaluation on every language of a task, with the benchmark's own metric."""
     from pathlib import Path
 
@@ -151,7 +154,7 @@ def stilts_eval(run, model_dir, tasks, kit, data_dir, langs, split, limit, pooli
         raise StiltsError("name the task(s) to evaluate: --tasks xnli,tatoeba")
     src = _source(kit, data_dir)
     results = [evaluate_task(model, t, source=src["source"], data_dir=src.get("data_dir"),
-                             langs=[x for x in (langs or "").split(",") if x] or None, split=split, limit=limit,
+                             langs=[x for x in (langs or "").split(",") if x] or None, split=split, limit=limit, skip=skip,
                              retrieval=RetrievalConfig(pooling=pooling, layer=layer),
                              log=lambda m: click.echo(m, err=True)) for t in names]
     table = write_results(results, out or Path(run or model_dir) / "eval", Path(run or model_dir).name)
@@ -178,7 +181,7 @@ def stilts_compare(grid_file, out, kit, data_dir, sets, list_cells, prepare, sha
 
     overrides = {"out": out, **parse_sets(sets)}
     if kit:
-        overrides.update(source="kit", model="kit")
+        overrides.update(source="kit", model="e5-small")
     elif data_dir:
         overrides.update(source="data-dir", data_dir=data_dir)
     grid = load_grid(grid_file, overrides)
@@ -228,7 +231,7 @@ def advmine() -> None:
 @click.option("--perturb", multiple=True, help="NAME[:k=v,...], repeatable: codeswitch, char-swap, qwerty, wordnet, ...")
 @click.option("--select", help="Selector: knn-disagreement | aflite | model-margin | random.")
 @click.option("--budget", type=float, help="Rows to keep per language: a fraction in (0, 1] or a count.")
-@click.option("--embedder", help="hashing (offline default) | sentence-transformers | minilm-en.")
+@click.option("--embedder", help="e5-small (default, offline real encoder) | hashing | sentence-transformers | minilm-en.")
 @click.option("--embed-model", help="Embedding model: hub id or local dir (sentence-transformers).")
 @click.option("--index", help="faiss index: auto | flat | ivf | hnsw.")
 @click.option("--contamination", help="auto (with --select) | all | off | task,task,...")

@@ -49,6 +49,18 @@ def test_stripped_test_labels_fall_back_to_labelled_dev(kit_run, shared_data):
         assert entry["split"] == "dev" and "labels are stripped" in entry["note"] and entry["score"] is not None
 
 
+def test_skip_cuts_dev_into_selection_and_test_rows(kit_run, shared_data):
+    """Model selection reads English dev rows 0..N-1; with skip=N the test rows are the rest, in every language."""
+    r = evaluate_task(str(kit_run / "model"), "xnli", source="data-dir", data_dir=str(shared_data),
+                      langs=["en", "sw"], skip=300, limit=25, **QUIET)
+    dev_sw = load("xnli", "dev", "sw", source="data-dir", data_dir=str(shared_data))
+    entry = r["languages"]["sw"]
+    assert entry["rows"] == 25 and [p["id"] for p in entry["predictions"]] == list(dev_sw["id"][300:325])
+    with pytest.raises(StiltsError, match="skip=5000 leaves none"):
+        evaluate_task(str(kit_run / "model"), "xnli", source="data-dir", data_dir=str(shared_data), langs=["sw"],
+                      skip=5000, **QUIET)
+
+
 def test_a_head_for_another_task_is_refused(kit_run, shared_data):
     with pytest.raises(StiltsError, match="has a head with 3 labels; pawsx needs 2"):
         evaluate_task(str(kit_run / "model"), "pawsx", source="data-dir", data_dir=str(shared_data), **QUIET)
@@ -73,7 +85,7 @@ def test_qa_and_tagging_across_scripts(tmp_path, kit_run, shared_data):
     from stilts.models import make_model
     from transformers import AutoTokenizer
 
-    enc = kit_run / "target-xnli" / "encoder"
+    enc = kit_run / "target-xnli" / "model"  # its encoder, under new QA and tagging heads
     tok = AutoTokenizer.from_pretrained(enc)
     qa = make_model("span_qa", enc)
     for lang in ("th", "zh", "ar"):

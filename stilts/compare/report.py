@@ -144,13 +144,50 @@ def caveats(r: dict) -> list[str]:
         if ref in sizes and abs(sizes[name] - sizes[ref]) > 0.01 * max(sizes[ref], 1):
             out.append(f"{name} has {sizes[name]} rows, {ref} has {sizes[ref]}: not the same size.")
     if g["source"] == "kit":
-        out.append("Kit data and the kit's tiny XLM-R are synthetic: these numbers show that the pipeline works "
-                   "end to end, not what the research question's answer is.")
-    if g["eval"].get("limit"):
-        out.append(f"Evaluation used only the first {g['eval']['limit']} rows per language.")
+        model = "the kit's tiny XLM-R are" if g["model"] == "kit" else f"its translations are"
+        out.append(f"Kit data and {model} synthetic: these numbers show that the pipeline works end to end, not "
+                   "what the research question's answer is.")
+    if g["model"] != "xlm-roberta-large":
+        out.append(f"The encoder is `{g['model']}`, not XLM-R large: the question is asked at small scale, and the "
+                   "answer need not carry over.")
+    skip, limit = g["eval"].get("skip") or 0, g["eval"].get("limit")
+    if skip or limit:
+        out.append("Evaluation used " + (f"rows {skip}-{skip + limit - 1}" if limit else f"the rows from {skip} on")
+                   + " of each language's evaluation split" + (f" (rows 0-{skip - 1} are left to English model "
+                                                                "selection)" if skip else "") + ".")
     out.append("Model selection (best epoch) used English dev data only; no target-language data was seen "
                "before testing, except through the intermediate data noted above.")
     return out
+
+
+def setup(r: dict) -> list[str]:
+    """The sizes a reader must know to weigh the numbers: the model and every training setting the grid sets."""
+    from stilts.models.sources import MODEL_SOURCES
+
+    g = r["grid"]
+    source = MODEL_SOURCES.get(g["model"])
+    lines = ["## Setup", "", f"- Model: `{g['model']}`" + (f" ({source.description})" if source else "")]
+    if source and source.profile:
+        lines.append("- Its profile (defaults under the grid's settings): " + _settings(source.profile))
+    if g.get("experiment"):
+        lines.append("- Every cell (grid `experiment:`): " + _settings(g["experiment"]))
+    from stilts.tasks import get_task
+
+    retrieval = any(get_task(t).kind == "retrieval" for t in g["targets"])
+    ev = {k: v for k, v in g["eval"].items()
+          if v not in (None, 0, [], "") and (retrieval or k not in ("pooling", "layer"))}
+    lines.append("- Evaluation: " + (_settings(ev) or "every row of each language's evaluation split"))
+    return lines + [""]
+
+
+def _settings(d: dict, prefix: str = "") -> str:
+    parts = []
+    for k, v in d.items():
+        if isinstance(v, dict):
+            parts.append(_settings(v, f"{prefix}{k}."))
+        else:
+            parts.append(f"`{prefix}{k}={v if not isinstance(v, list) else ','.join(map(str, v))}`")
+    return ", ".join(parts)
 
 
 def render(r: dict) -> str:
@@ -160,7 +197,7 @@ def render(r: dict) -> str:
              + f", seeds {', '.join(map(str, g['seeds']))}, baseline `{g['baseline']}`, {g['bootstrap']} bootstrap "
                "replicates. Scores are the benchmark's metrics on a 0-100 scale; a task's score averages all its "
                "languages (English included, as XTREME-R does) and the XTREME-R average is the mean over tasks.",
-             "", "## Main table", "", main_table(r), "",
+             "", *setup(r), "## Main table", "", main_table(r), "",
              "Cells: mean ± standard deviation over seeds. Δ: paired bootstrap 95% CI over test examples and "
              "seeds; bold when it excludes 0.", "",
              "## Per language", "", language_tables(r),

@@ -171,7 +171,7 @@ def run_cell(grid: GridConfig, cell: Cell, key: str, log=print) -> dict:
     run_experiment(cfg, log=log)
     e = grid.eval
     result = evaluate_task(str(d / "model"), cell.target, source=grid.source, data_dir=grid.data_dir,
-                           langs=e.langs, split=e.split, limit=e.limit,
+                           langs=e.langs, split=e.split, limit=e.limit, skip=e.skip,
                            retrieval=RetrievalConfig(pooling=e.pooling, layer=e.layer), log=log)
     write_results([result], d / "eval", cell.name)
     meta = {"key": key, "cell": cell.name, "condition": cell.condition, "target": cell.target, "seed": cell.seed,

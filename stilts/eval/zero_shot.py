@@ -30,7 +30,7 @@ def model_fingerprint(model_dir: str | Path) -> str:
     return h.hexdigest()[:16]
 
 
-def _load_eval(spec: Any, split: str, lang: str, kw: dict, limit: int | None) -> tuple[Any, str, str]:
+def _load_eval(spec: Any, split: str, lang: str, kw: dict, limit: int | None, skip: int = 0) -> tuple[Any, str, str]:
     """The evaluation rows; when the publisher stripped the labels, the labelled dev split instead (said so)."""
     note = ""
     try:
@@ -53,8 +53,10 @@ def _load_eval(spec: Any, split: str, lang: str, kw: dict, limit: int | None) ->
             note = f"{split} has no gold labels here: predictions only, no score"
     elif note and not is_labelled(ds, spec.kind):
         note += " (which has no gold labels here: predictions only)"
-    if limit:
-        ds = ds.select(range(min(limit, len(ds))))
+    if skip or limit:  # `skip`: rows that English model selection reads (a split cut into selection and test)
+        if skip >= len(ds):
+            raise StiltsError(f"{spec.name} {lang} {split}: skip={skip} leaves none of its {len(ds)} rows")
+        ds = ds.select(range(skip, min(skip + limit, len(ds)) if limit else len(ds)))
     return ds, split, note
 
 
@@ -73,7 +75,7 @@ def _head_model(model_dir: str, spec: Any):
 
 def evaluate_task(model_dir: str, task: str, *, source: str = "hub", data_dir: str | None = None,
                   langs: list[str] | None = None, split: str | None = None, limit: int | None = None,
-                  retrieval: RetrievalConfig = RetrievalConfig(), log=print) -> dict:
+                  skip: int = 0, retrieval: RetrievalConfig = RetrievalConfig(), log=print) -> dict:
     from accelerate import PartialState
     from transformers import AutoModel, AutoTokenizer
 
@@ -91,7 +93,7 @@ def evaluate_task(model_dir: str, task: str, *, source: str = "hub", data_dir: s
         result["retrieval"] = asdict(retrieval)
     for lang in langs or spec.languages:
         try:
-            ds, used, note = _load_eval(spec, split, lang, kw, limit)
+            ds, used, note = _load_eval(spec, split, lang, kw, limit, skip)
         except StiltsError as e:
             result["unavailable"][lang] = str(e)[:200]
             continue

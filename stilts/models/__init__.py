@@ -29,6 +29,21 @@ def make_model(kind: str, encoder: str | Path, num_labels: int | None = None) ->
     return cls.from_pretrained(str(encoder), **kwargs)
 
 
+def freeze(model: Any, embeddings: bool = False, layers: int = 0) -> None:
+    """Stop training the word embeddings and/or the lowest `layers` transformer layers. On a CPU this is what
+    makes a real encoder trainable in minutes: autograd then stops below the first trainable layer."""
+    base = model.base_model
+    if embeddings:
+        base.embeddings.word_embeddings.requires_grad_(False)
+    if layers:
+        blocks = base.encoder.layer
+        if layers > len(blocks):
+            raise StiltsError(f"freeze_layers={layers}, but the encoder has only {len(blocks)} layers")
+        base.embeddings.requires_grad_(False)
+        for block in blocks[:layers]:
+            block.requires_grad_(False)
+
+
 def save_encoder(model: Any, tokenizer: Any, out: str | Path) -> Path:
     """Only the shared encoder (no head), loadable with AutoModel.from_pretrained."""
     out = Path(out)

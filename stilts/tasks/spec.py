@@ -106,10 +106,19 @@ def _check(cls: type, data: Any, where: str, problems: list[str]) -> Any:
             value = [_check(get_args(hint)[0], v, f"{where}.{name}[{i}]", problems) for i, v in enumerate(value)]
         elif dataclasses.is_dataclass(target) and value is not None:
             value = _check(target, value, f"{where}.{name}", problems)
+        elif isinstance(value, str) and _type_ok(_as_float(value), hint) and not _type_ok(value, hint):
+            value = _as_float(value)  # YAML 1.1 reads `1e-4` as a string; a float field takes it as a number
         elif not _type_ok(value, hint):
             problems.append(f"{where}.{name}: expected {hint}, got {type(value).__name__}")
         kwargs[name] = value
     return cls(**kwargs) if not problems else None
+
+
+def _as_float(text: str) -> float | str:
+    try:
+        return float(text)
+    except ValueError:
+        return text
 
 
 def _type_ok(value: Any, hint: Any) -> bool:

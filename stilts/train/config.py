@@ -2,8 +2,9 @@
 
 Defaults follow the X-STILTs / jiant XTREME recipe (../shared/PROTOCOL.md): AdamW lr 1e-5, 10% warm-up,
 weight decay 0.01, clip 1.0, batch 4 x accumulation 8 = 32, max length 256 for classification and tagging,
-384 for QA (from each task's spec), per-task epochs from the spec. `--kit` switches to the kit profile (a tiny
-model trained from scratch learns nothing at lr 1e-5 in a few epochs): lr 2e-4, batch 32, no accumulation."""
+384 for QA (from each task's spec), per-task epochs from the spec. A locally built phase-1 model (stilts.models.sources:
+`e5-small`, the offline real encoder; `kit`, the tiny test model) brings its own profile as defaults under
+what the config sets. Freezing the word embeddings or the lowest layers trades quality for CPU time."""
 from __future__ import annotations
 
 import dataclasses
@@ -17,13 +18,10 @@ from stilts.tasks.spec import from_mapping
 from stilts.train.loop import LoopConfig
 from stilts.train.mlm import KitModelConfig
 
-KIT_PROFILE = {"lr": 2e-4, "batch_size": 32, "grad_accum": 1}
-
-
 @dataclass(frozen=True)
 class ExperimentConfig:
     out: str
-    model: str = "xlm-roberta-large"          # hub id, local dir, or "kit" (built offline by phase 1)
+    model: str = "xlm-roberta-large"          # hub id, local dir, or a local source: e5-small | kit
     intermediate: list[str] = field(default_factory=list)  # task | advmine dir | a+b (mixed) ; several = multi-task
     target: str | None = None
     source: str = "hub"                       # hub | data-dir | kit (task data)
@@ -37,6 +35,8 @@ class ExperimentConfig:
     epochs: dict[str, float] = field(default_factory=dict)   # per-task overrides
     limit: int | None = None                  # first N training rows per task (smoke runs)
     dev_limit: int | None = 500               # English dev rows scored per epoch (jiant: a 500-example subset)
+    freeze_embeddings: bool = False           # word embeddings not trained (CPU runs; e5-small's profile)
+    freeze_layers: int = 0                    # the lowest N transformer layers not trained
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -46,11 +46,19 @@ def resolve(config_file: str | None, overrides: dict[str, Any]) -> ExperimentCon
     data = merged_config(config_file, overrides)
     if isinstance(data.get("intermediate"), str):
         data["intermediate"] = [x for x in data["intermediate"].split(",") if x]
-    if data.get("model") == "kit" or data.get("source") == "kit":
-        data.setdefault("model", "kit")
-        for k, v in KIT_PROFILE.items():
-            data.setdefault("train", {}).setdefault(k, v)
+    from stilts.models.sources import MODEL_SOURCES, OFFLINE_DEFAULT
+
+    if data.get("source") == "kit":
+        data.setdefault("model", OFFLINE_DEFAULT)
+    source = MODEL_SOURCES.get(data.get("model", ""))
+    for key, value in (source.profile if source else {}).items():
+        if isinstance(value, dict):
+            data[key] = {**value, **(data.get(key) or {})}
+        else:
+            data.setdefault(key, value)
     cfg = from_mapping(ExperimentConfig, data, "experiment config")
     if not cfg.intermediate and not cfg.target:
         raise StiltsError("nothing to train: pass --intermediate TASK and/or --target TASK")
+    if cfg.freeze_layers < 0:
+        raise StiltsError(f"freeze_layers must be >= 0, got {cfg.freeze_layers}")
     return cfg

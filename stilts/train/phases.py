@@ -114,12 +114,14 @@ def dev_rows(spec: TaskSpec, cfg: ExperimentConfig) -> Dataset:
 
 
 def base_encoder(cfg: ExperimentConfig, log) -> str:
-    if cfg.model == "kit":
-        from stilts.train.mlm import kit_encoder
-        return str(kit_encoder(cfg.kit, log=log))
+    from stilts.models.sources import MODEL_SOURCES, OFFLINE_DEFAULT
+
+    if cfg.model in MODEL_SOURCES:
+        return MODEL_SOURCES[cfg.model].build(cfg, log)
     if not Path(cfg.model).is_dir():
         from stilts.hub import require_hub
-        require_hub(f"model {cfg.model}", "--model LOCAL_DIR, or --kit (the kit's own XLM-R, built offline)")
+        require_hub(f"model {cfg.model}", f"--model LOCAL_DIR, or --model {OFFLINE_DEFAULT} / --kit (the real "
+                    "multilingual encoder that ships offline)")
     return cfg.model
 
 
@@ -129,7 +131,7 @@ def _prepare(sources: list[str], task: str, start: str, cfg: ExperimentConfig, l
     from accelerate.utils import set_seed
     from transformers import AutoTokenizer
 
-    from stilts.models import make_model
+    from stilts.models import freeze, make_model
     from stilts.train.evaluate import make_evaluator
     from stilts.train.features import encode
 
@@ -142,6 +144,7 @@ def _prepare(sources: list[str], task: str, start: str, cfg: ExperimentConfig, l
     feats, dev_feats = encode(train, spec.kind, tok, max_length), encode(dev, spec.kind, tok, max_length)
     set_seed(cfg.train.seed)  # the new head's initialisation depends on the seed only, not on what ran before
     model = make_model(spec.kind, start, len(spec.labels) if spec.labels else None)
+    freeze(model, cfg.freeze_embeddings, cfg.freeze_layers)
     evaluate = make_evaluator(spec.kind, dev, dev_feats, tok.pad_token_id, spec.metric, spec.labels)
     return {"spec": spec, "train": train, "dev": dev, "tok": tok, "feats": feats, "model": model, "evaluate": evaluate}
 
@@ -191,9 +194,11 @@ def run_stage(stage: Stage, start: str, cfg: ExperimentConfig, run: Path, log) -
         f"start: {'encoder of ' if stage.carry == 'encoder' else 'model of '}{start}")
     result = train_loop(model, feats, p["evaluate"], loop_cfg, out, tok.pad_token_id, spec.metric, log=log)
     best = make_model(spec.kind, out / "best", len(spec.labels) if spec.labels else None)
-    best.save_pretrained(out / "model")
-    tok.save_pretrained(out / "model")
-    save_encoder(best, tok, out / "encoder")
+    if stage.phase == "intermediate":   # the next phase takes only the encoder (and a new head)
+        save_encoder(best, tok, out / "encoder")
+    else:                               # the next hidden stage or evaluation takes the whole model
+        best.save_pretrained(out / "model")
+        tok.save_pretrained(out / "model")
     shutil.rmtree(out / "best", ignore_errors=True)
     return {"stage": stage.name, "metric": spec.metric, "dev_en": result["best"], "best_epoch": result["best_epoch"],
             "steps": result["steps"], "train_rows": len(train), "dev_rows": len(dev)}
@@ -225,14 +230,18 @@ def run_experiment(cfg: ExperimentConfig, log=print) -> dict:
         else:
             result = run_stage(stage, start, cfg, run, log)
             done.write_text(json.dumps(result))
+            shutil.rmtree(run / stage.name / "checkpoint", ignore_errors=True)  # finished: DONE holds the result
             scores.append(result)
         if stage.phase == "intermediate":
             encoder = str(run / stage.name / "encoder")
         previous = stage.name
     final = run / previous / ("encoder" if stages[-1].phase == "intermediate" else "model")
-    if (run / "model").exists():
-        shutil.rmtree(run / "model")
-    shutil.copytree(final, run / "model")  # for a retrieval target: the encoder, used directly
+    link = run / "model"   # a relative link, so a copied or moved run directory stays whole
+    if link.is_symlink() or link.is_file():
+        link.unlink()
+    elif link.exists():
+        shutil.rmtree(link)
+    link.symlink_to(final.relative_to(run), target_is_directory=True)  # a retrieval target: the encoder itself
     (run / "scores.json").write_text(json.dumps({"english_dev": scores}, indent=1), encoding="utf-8")
     (run / "stages.json").write_text(json.dumps(record, indent=1), encoding="utf-8")
     return {"run": str(run), "stages": [s.name for s in stages], "scores": scores}
