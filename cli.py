@@ -40,10 +40,29 @@ def stilts() -> None:
 @stilts.command("tasks")
 @source_options
 @click.option("--no-probe", is_flag=True, help="Do not probe the hub (report it as unreachable).")
-def stilts_tasks(kit: bool, data_dir: str | None, no_probe: bool) -> None:
+@click.option("--check-hub", is_flag=True, help="With internet: load a few rows of every task x language and "
+              "every default model id; one row each, ok or why not.")
+@click.option("--tasks", "only_tasks", help="With --check-hub: only these tasks (comma-separated).")
+@click.option("--langs", help="With --check-hub: only these languages.")
+def stilts_tasks(kit: bool, data_dir: str | None, no_probe: bool, check_hub: bool, only_tasks: str | None,
+                 langs: str | None) -> None:
     """Print the task registry and which sources can serve each task right now."""
     from stilts.tasks.table import format_table, task_rows
 
+    if check_hub:
+        from stilts.hub import hub_reachable, require_hub
+        from stilts.tasks.hub_check import plan_checks, run_checks
+
+        if not hub_reachable():
+            require_hub("the hub check", "nothing: this check needs internet (see `stilts tasks` for local sources)")
+        rows = run_checks(plan_checks([t for t in (only_tasks or "").split(",") if t] or None,
+                                      [x for x in (langs or "").split(",") if x] or None))
+        click.echo(format_table(rows))
+        failed = sum(r["status"] != "ok" for r in rows)
+        click.echo(f"{len(rows) - failed} ok, {failed} failed")
+        if failed:
+            raise SystemExit(1)
+        return
     click.echo(format_table(task_rows(data_dir, probe_hub=not no_probe)))
 
 

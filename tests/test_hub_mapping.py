@@ -126,3 +126,58 @@ def test_hub_copy_without_a_language_points_to_data_dir():
     with pytest.raises(Exception) as e:
         load("udpos", "test", "wo", source="hub")
     assert "has no wo" in str(e.value) and "--data-dir" in str(e.value)
+
+
+# ---- stilts tasks --check-hub, offline against a stand-in hub ---------------------------------------------------
+
+def test_check_hub_offline_is_one_line():
+    from click.testing import CliRunner
+
+    from cli import stilts
+
+    res = CliRunner().invoke(stilts, ["tasks", "--check-hub"])
+    assert res.exit_code == 2
+    assert res.stderr.strip().splitlines()[-1].startswith("error: cannot reach the Hugging Face hub for the hub check")
+
+
+def test_check_hub_reports_each_task_language_and_model(monkeypatch):
+    """A stand-in hub: streamed rows with each dataset's documented columns; one repo 'still holds a script'
+    and one model id does not exist, and the table says so in one line each."""
+    from click.testing import CliRunner
+
+    import stilts.hub as hubmod
+    import stilts.tasks.hub_check as hc
+    from cli import stilts
+
+    class Stream(list):
+        def __init__(self, rows, features):
+            super().__init__(rows)
+            self.features = features
+
+    def fake_load_dataset(path, config=None, split=None, streaming=False, **kw):
+        assert streaming, "the check must stream, not download whole splits"
+        if path == "facebook/xnli" and config == "sw":
+            raise RuntimeError("Dataset scripts are no longer supported, but found xnli.py")
+        feats, rows, _ = HUB["xnli"]
+        return Stream([dict(zip(rows, vals)) for vals in zip(*rows.values())], Features(feats))
+
+    def fake_model(model_id):
+        if "opus-mt-en-th" in model_id:
+            raise OSError(f"{model_id} is not a valid model identifier")
+        return "xlm-roberta, XLMRobertaTokenizerFast, vocab 250002"
+
+    monkeypatch.setattr(hubmod, "hub_reachable", lambda *a, **k: True)
+    monkeypatch.setattr(datasets, "load_dataset", fake_load_dataset)
+    monkeypatch.setattr(hc, "model_check", fake_model)
+    res = CliRunner().invoke(stilts, ["tasks", "--check-hub", "--tasks", "xnli", "--langs", "en,sw,th"])
+    lines = res.stdout.splitlines()
+    assert lines[0].split() == ["kind", "name", "what", "status", "detail"]
+    rows = {tuple(line.split()[:3]): line for line in lines[2:-1]}
+    assert "ok" in rows[("dataset", "xnli", "th/test")] and "2 rows from facebook/xnli (th) [test]" in rows[("dataset", "xnli", "th/test")]
+    assert {("dataset", "xnli", "en/train"), ("dataset", "xnli", "en/dev")} <= set(rows)
+    assert "FAIL" in rows[("dataset", "xnli", "sw/test")] and "scripts are no longer supported" in rows[("dataset", "xnli", "sw/test")]
+    assert lines[-1] == "4 ok, 1 failed" and res.exit_code == 1
+    models = [m for _, m in hc.default_models()]
+    assert models[0] == "xlm-roberta-large" and "facebook/nllb-200-distilled-600M" in models
+    checks = hc.run_checks([c for c in hc.plan_checks(models=True) if c.kind == "model"])
+    assert any(r["status"] == "FAIL" and "opus-mt-en-th" in r["detail"] for r in checks)

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 import stilts.hub as hub
 from cli import stilts
-from stilts.errors import OfflineError
+from stilts.errors import OfflineError, StiltsError
 from stilts.tasks import load
 
 
@@ -84,3 +84,78 @@ def test_stilts_tasks_table(shared_data):
     assert len(rows) == 26
     assert "unreachable" in rows["xnli"] and "present" in rows["xnli"]
     assert "absent" in rows["ccg"] and rows["ccg"].split()[-3] == "-"  # no hub copy
+
+
+class _Recorder:
+    """A loopback HTTP server that answers 404 to everything and records the request lines it saw."""
+
+    def __enter__(self):
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        seen = self.seen = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_HEAD(self):  # noqa: N802
+                seen.append(self.requestline)
+                self.send_response(404)
+                self.end_headers()
+
+            def log_message(self, *a):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+
+
+@pytest.fixture
+def online_env(monkeypatch):
+    for v in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_ENDPOINT", "HTTP_PROXY",
+              "HTTPS_PROXY", "http_proxy", "https_proxy", "NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(v, raising=False)
+    hub.hub_reachable.cache_clear()
+    yield monkeypatch
+    hub.hub_reachable.cache_clear()
+
+
+def test_probe_asks_the_hf_endpoint_mirror(online_env):
+    with _Recorder() as server:
+        online_env.setenv("HF_ENDPOINT", server.url + "/")
+        assert hub.hub_reachable(timeout=2.0) is True       # a 404 is an answer: the mirror is there
+        assert server.seen == ["HEAD /api/whoami-v2 HTTP/1.1"]
+
+
+def test_probe_goes_through_the_configured_proxy(online_env):
+    with _Recorder() as proxy:
+        online_env.setenv("HF_ENDPOINT", "http://hub.invalid")
+        online_env.setenv("HTTP_PROXY", proxy.url)
+        assert hub.hub_reachable(timeout=2.0) is True
+        assert proxy.seen == ["HEAD http://hub.invalid/api/whoami-v2 HTTP/1.1"]
+
+
+def test_hub_offline_variables_skip_the_probe(online_env):
+    with _Recorder() as server:
+        online_env.setenv("HF_ENDPOINT", server.url)
+        online_env.setenv("TRANSFORMERS_OFFLINE", "1")
+        t0 = time.monotonic()
+        with pytest.raises(StiltsError, match="offline mode is set.*--data-dir"):
+            hub.require_hub("dataset facebook/xnli", "--data-dir DIR")
+        assert time.monotonic() - t0 < 0.5 and server.seen == []
+
+
+def test_unanswered_endpoint_is_one_line_within_seconds(online_env):
+    import socket as _socket
+
+    with _socket.socket() as s:          # a port that nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    online_env.setenv("HF_ENDPOINT", f"http://127.0.0.1:{port}")
+    t0 = time.monotonic()
+    with pytest.raises(StiltsError) as e:
+        hub.require_hub("model xlm-roberta-large", "--model e5-small")
+    assert time.monotonic() - t0 < 4 and "\n" not in str(e.value)
+    assert f"no answer from http://127.0.0.1:{port}" in str(e.value) and "--model e5-small" in str(e.value)

@@ -228,7 +228,8 @@ def _build(generator, feats, job: dict, cache_dir: str | None) -> Dataset:
         raise
 
 
-def _load_hub(spec: TaskSpec, split: str, lang: str, cache_dir: str | None) -> Dataset:
+def hub_source(spec: TaskSpec, split: str, lang: str) -> tuple[str, str | None, str]:
+    """(repo id, config, hub split) of a task's split in one language, or one line saying why there is none."""
     hub = spec.hub
     local = ", ".join(sorted({str(v) for lay in spec.layouts for v in _roles(lay.files.get(split, []))["main"]}))
     if hub is None:
@@ -239,22 +240,35 @@ def _load_hub(spec: TaskSpec, split: str, lang: str, cache_dir: str | None) -> D
     if split not in hub.splits:
         raise StiltsError(f"the hub copy of {spec.name} ({hub.path}) has no {split} split; pass --data-dir DIR")
     config = hub.config.format(lang=lang, code=spec.code(lang)) if hub.config else None
-    name = hub.path + (f" (config {config})" if config else "")
-    require_hub(f"dataset {name}", f"--data-dir DIR holding its files ({local or 'see `stilts tasks`'}) or --kit")
-    from datasets import load_dataset
+    require_hub(f"dataset {hub.path}" + (f" (config {config})" if config else ""),
+                f"--data-dir DIR holding its files ({local or 'see `stilts tasks`'}) or --kit")
+    return hub.path, config, hub.splits[split]
 
-    try:
-        raw = load_dataset(hub.path, config, split=hub.splits[split], cache_dir=cache_dir)
-    except Exception as e:  # the hub's own errors are long; keep them to one line
-        raise StiltsError(one_line(f"loading {name} from the hub failed: {type(e).__name__}: {e}")[:400]) from None
+
+def hub_job(spec: TaskSpec, split: str, lang: str, raw_features: Any) -> dict:
+    """How rows of the hub copy map into the unified schema (ClassLabel names read from the hub's features)."""
+    hub = spec.hub
     class_names = {}
-    for col, feat in raw.features.items():
+    for col, feat in (raw_features or {}).items():
         inner = feat.feature if isinstance(feat, Sequence) else feat
         if isinstance(inner, ClassLabel):
             target = next((k for k, v in hub.columns.items() if v == col), col)
             class_names[target] = inner.names
-    job = {"task": spec.name, "kind": spec.kind, "labels": spec.labels, "split": split, "lang": lang,
-           "unanswerable": spec.unanswerable, "structured": False, "columns": hub.columns, "label_map": hub.label_map, "class_names": class_names}
+    return {"task": spec.name, "kind": spec.kind, "labels": spec.labels, "split": split, "lang": lang,
+            "unanswerable": spec.unanswerable, "structured": False, "columns": hub.columns,
+            "label_map": hub.label_map, "class_names": class_names}
+
+
+def _load_hub(spec: TaskSpec, split: str, lang: str, cache_dir: str | None) -> Dataset:
+    path, config, hub_split = hub_source(spec, split, lang)
+    name = path + (f" (config {config})" if config else "")
+    from datasets import load_dataset
+
+    try:
+        raw = load_dataset(path, config, split=hub_split, cache_dir=cache_dir)
+    except Exception as e:  # the hub's own errors are long; keep them to one line
+        raise StiltsError(one_line(f"loading {name} from the hub failed: {type(e).__name__}: {e}")[:400]) from None
+    job = hub_job(spec, split, lang, raw.features)
     ds = raw.map(_unify_batch, batched=True, with_indices=True, remove_columns=raw.column_names,
                  features=features(spec.kind, spec.labels), fn_kwargs={"job": json.dumps(job, sort_keys=True)},
                  desc=f"unify {spec.name}/{lang}/{split}")
