@@ -185,7 +185,7 @@ def stilts_eval(run, model_dir, tasks, kit, data_dir, langs, split, limit, skip,
 @click.argument("grid_file", required=False, type=click.Path(dir_okay=False))
 @click.option("--out", help="Grid directory (default: the grid's `out`).")
 @source_options
-@click.option("--set", "sets", multiple=True, help="Any grid key: --set seeds=[0,1] --set train.limit=500")
+@click.option("--set", "sets", multiple=True, help="Any grid key: --set seeds=[0,1] --set experiment.limit=500")
 @click.option("--list", "list_cells", is_flag=True, help="Print the cells and their status, run nothing.")
 @click.option("--prepare", is_flag=True, help="Only build the grid's advmine datasets (before sharded jobs).")
 @click.option("--shard", help="Run every N-th cell: I/N (one job per GPU or cluster task).")

@@ -10,7 +10,7 @@ from typing import Any
 
 from advmine.embedders import EmbedConfig
 from advmine.selectors import SelectConfig
-from stilts.errors import StiltsError
+from stilts.errors import StiltsError, unknown
 from stilts.overrides import merged_config
 from stilts.tasks.spec import from_mapping
 
@@ -80,6 +80,16 @@ def resolve(config_file: str | None, overrides: dict[str, Any]) -> BuildConfig:
     return cfg
 
 
+def known_languages() -> set[str]:
+    """Every code the project knows (the benchmark languages' table and the MT models' code table): a typo in
+    --langs fails before any work instead of after loading, translating and embedding."""
+    from advmine.translators.seq2seq import CODES
+    from stilts.tasks import list_tasks
+
+    return ({lang for spec in list_tasks() for lang in spec.all_languages}
+            | {code for table in CODES.values() for code in table} | {"en"})
+
+
 def _validate(cfg: BuildConfig) -> None:
     from stilts.tasks import get_task
 
@@ -99,10 +109,20 @@ def _validate(cfg: BuildConfig) -> None:
         from advmine.perturbations import parse
         for p in cfg.perturb:
             parse(p)
+    known = known_languages()
+    for lang in cfg.langs:
+        if lang not in known:
+            raise unknown("language in --langs", lang, sorted(known))
+    if cfg.seed < 0:
+        raise StiltsError(f"--seed {cfg.seed}: use a seed >= 0")
     if cfg.select:
         from advmine.knn import choose
-        from advmine.selectors import get_selector
+        from advmine.selectors import budget_count, get_selector
         get_selector(cfg.select.name)
         choose(1, cfg.select.index)
+        budget_count(cfg.select.budget, 1)
+        if cfg.select.budget > 1 and cfg.select.budget != int(cfg.select.budget):
+            raise StiltsError(f"--budget {cfg.select.budget}: a count must be a whole number (or use a fraction "
+                              "in (0, 1])")
     if cfg.source not in ("hub", "data-dir", "kit"):
         raise StiltsError(f"source {cfg.source!r}: use hub, data-dir or kit")

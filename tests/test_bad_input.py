@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli import stilts
+from stilts.errors import StiltsError
 
 BAD = Path(__file__).parent / "bad_inputs"
 NLI = ["--columns", "id=id,text_a=premise,text_b=hypothesis,label=label", "--labels", "entailment,neutral,contradiction"]
@@ -70,3 +71,33 @@ def test_unknown_split_and_missing_file(tmp_path):
 def test_column_mapping_must_be_field_equals_column():
     line = _run(["show", "--data-files", str(BAD / "malformed.jsonl"), "--columns", "text_a"])
     assert "is not FIELD=COLUMN" in line
+
+
+def test_build_options_are_checked_before_any_work(tmp_path):
+    """A typo in --langs, a zero or fractional-count budget and a negative seed fail at once, before loading."""
+    import time
+
+    from cli import advmine
+
+    base = ["build", "--task", "mnli", "--kit", "--out", str(tmp_path / "o")]
+    cases = {("--langs", "xx"): "unknown language in --langs 'xx'",
+             ("--langs", "sw", "--select", "random", "--budget", "0"): "--budget 0",
+             ("--langs", "sw", "--select", "random", "--budget", "1.5"): "a count must be a whole number",
+             ("--langs", "sw", "--set", "seed=-1"): "--seed -1: use a seed >= 0"}
+    for args, message in cases.items():
+        t0 = time.monotonic()
+        res = CliRunner().invoke(advmine, base + list(args))
+        assert res.exit_code == 2 and message in res.stderr, (args, res.output)
+        assert time.monotonic() - t0 < 5 and not (tmp_path / "o").exists()
+
+
+def test_negative_seeds_are_refused_up_front(tmp_path):
+    from stilts.compare import load_grid
+    from stilts.train.config import resolve
+
+    with pytest.raises(StiltsError, match="train.seed must be >= 0"):
+        resolve(None, {"out": str(tmp_path), "target": "xnli", "source": "kit", "train.seed": -1})
+    grid = tmp_path / "g.yaml"
+    grid.write_text("name: g\nout: o\nseeds: [0, -1]\n")
+    with pytest.raises(StiltsError, match="seeds >= 0"):
+        load_grid(str(grid), {})

@@ -117,8 +117,9 @@ def load_grid(path: str | None, overrides: dict[str, Any]) -> GridConfig:
             problems.append(f"{where}.datasets.{name}.same_size_as: no dataset {ref!r}")
     if grid.baseline not in grid.conditions:
         problems.append(f"{where}.baseline: {grid.baseline!r} is not a condition ({', '.join(grid.conditions)})")
-    if not grid.seeds or len(set(grid.seeds)) != len(grid.seeds):
-        problems.append(f"{where}.seeds: give distinct seeds, e.g. [0, 1, 2]")
+    if not grid.seeds or len(set(grid.seeds)) != len(grid.seeds) or any(
+            not isinstance(s, int) or s < 0 for s in grid.seeds):
+        problems.append(f"{where}.seeds: give distinct seeds >= 0, e.g. [0, 1, 2]")
     if grid.source not in ("hub", "data-dir", "kit"):
         problems.append(f"{where}.source: {grid.source!r}: use hub, data-dir or kit")
     if problems:

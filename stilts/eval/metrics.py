@@ -4,18 +4,22 @@ task's main score, on a 0-100 scale, as the official scorers report them.
 
 * accuracy: XNLI, PAWS-X, XCOPA (and SIQA/COPA stages).
 * seqeval_f1: span-level F1 of seqeval, WikiANN/PAN-X. For UD-POS XTREME passes bare tags (NOUN, VERB) to the
-  same seqeval `f1_score`; we do exactly that (`pos_f1`), so scores are comparable with the leaderboard.
+  same seqeval `f1_score`; we do exactly that (`pos_f1`). Chunks are read as seqeval 0.0.12 (what XTREME's
+  unpinned `pip install seqeval` gave for the leaderboard) reads them, not as 1.x does: 1.x makes CCONJ and
+  SCONJ one type and never closes an X chunk before 'O'.
 * squad_f1_em: SQuAD v1.1 F1/EM with English normalisation for every language (XQuAD, TyDiQA-GoldP).
 * mlqa_f1_em: MLQA's per-language normalisation: punctuation (all Unicode P*), the articles of en, es, de, vi
   and Arabic's 'ال', whitespace tokens, except zh, where every CJK character and punctuation mark is a token.
+  In both, a pair with no common token (also two answers that normalise to nothing) has F1 0, EM by strings.
 * retrieval_accuracy: Tatoeba top-1. bucc_f1: F1 of mined pairs (threshold chosen on dev gold).
-* map_at_20: mean AP@20 with divisor min(#gold, 20) (LAReQA); with one gold it is MRR@20 (Mewsli-X).
+* map_at_20: mean AP@20 with divisor min(#gold, 20) (LAReQA); with one gold it is MRR@20 (Mewsli-X). A
+  repeated id in the ranking takes its rank but scores once, as XTREME's `average_precision_at_k`.
 
 Each metric also splits into per-example sufficient statistics (`per_example`, an n x c array) and a `combine`
 of their sums into the leaderboard score, so that `stilts compare` can bootstrap over test examples by
 re-weighting rows: accuracy and AP are means, span F1 is 2 tp / (predicted + gold) summed over sentences, and a
-QA task counts (F1 + EM) / 2 as the XTREME average does. BUCC mines pairs over the whole pool: it has no
-per-example split.
+QA task counts (F1 + EM) / 2 as the XTREME average does (`task_score`, also what `stilts eval` reports). BUCC
+mines pairs over the whole pool: it has no per-example split.
 """
 from __future__ import annotations
 
@@ -71,10 +75,8 @@ def normalize(text: str, lang: str = "en", mlqa: bool = False) -> list[str]:
 
 
 def _f1(pred: list[str], gold: list[str]) -> float:
-    common = collections.Counter(pred) & collections.Counter(gold)
-    same = sum(common.values())
-    if not pred or not gold:
-        return float(pred == gold)
+    """SQuAD's and MLQA's `f1_score`: no common token scores 0, even when both answers normalise to nothing."""
+    same = sum((collections.Counter(pred) & collections.Counter(gold)).values())
     if same == 0:
         return 0.0
     p, r = same / len(pred), same / len(gold)
@@ -91,33 +93,91 @@ def qa_scores(preds: list[str], refs: list[list[str]], lang: str = "en", mlqa: b
     return {"f1": 100 * f1 / n, "exact_match": 100 * em / n}
 
 
-def seqeval_f1(preds: list[list[str]], refs: list[list[str]]) -> float:
-    from seqeval.metrics import f1_score
+_ENDS_AFTER = {("B", "B"), ("B", "S"), ("B", "O"), ("I", "B"), ("I", "S"), ("I", "O")}
+_STARTS_AT = {("E", "E"), ("E", "I"), ("S", "E"), ("S", "I"), ("O", "E"), ("O", "I")}
 
-    return float(100.0 * f1_score(refs, preds))
+
+def chunks_0012(labels: list[str]) -> list[tuple[str, int, int]]:
+    """seqeval 0.0.12's `get_entities` of one label sequence: (type, first, last). A label's first character is
+    its position tag and the text after its last '-' its type, so bare UD tags keep their whole name as type
+    (CCONJ and SCONJ differ, X is a type like any other) and their first letter acts as a tag (SCONJ, SYM: S;
+    INTJ: I); runs of one other tag merge into one chunk."""
+    chunks, prev_tag, prev_type, begin = [], "O", "", 0
+    for i, label in enumerate([*labels, "O"]):
+        tag, type_ = label[0], label.split("-")[-1]
+        new_type = prev_type != type_
+        if prev_tag in ("E", "S") or (prev_tag, tag) in _ENDS_AFTER or (prev_tag not in ("O", ".") and new_type):
+            chunks.append((prev_type, begin, i - 1))
+        if tag in ("B", "S") or (prev_tag, tag) in _STARTS_AT or (tag not in ("O", ".") and new_type):
+            begin = i
+        prev_tag, prev_type = tag, type_
+    return chunks
+
+
+def _corpus_chunks(seqs: list[list[str]]) -> dict[tuple[str, int, int], int]:
+    """Chunks of a corpus as seqeval 0.0.12 reads nested lists (sentences joined with an 'O' after each, offsets
+    over the whole corpus), each mapped to the sentence it ends in: per-sentence counts then sum to the corpus's."""
+    flat, owner = [], []
+    for n, seq in enumerate(seqs):
+        flat += [*seq, "O"]
+        owner += [n] * (len(seq) + 1)
+    return {c: owner[c[2]] for c in chunks_0012(flat)}
+
+
+def _span_counts(preds: list, refs: list, lang: str = "en") -> np.ndarray:
+    """(true positives, predicted chunks, gold chunks) per sentence, from the corpus's chunks as seqeval 0.0.12's
+    `f1_score` finds them, so the sums are its counts."""
+    pairs = list(zip(preds, refs))
+    pred, gold = _corpus_chunks([list(p) for p, _ in pairs]), _corpus_chunks([list(r) for _, r in pairs])
+    rows = np.zeros((len(pairs), 3))
+    for c, n in pred.items():
+        rows[n, 0] += c in gold
+        rows[n, 1] += 1
+    for n in gold.values():
+        rows[n, 2] += 1
+    return rows
+
+
+def seqeval_scores(preds: list[list[str]], refs: list[list[str]]) -> dict[str, float]:
+    """XTREME's `f1` (evaluate.py): seqeval 0.0.12's micro F1, precision and recall over chunks, in %."""
+    tp, n_pred, n_gold = _span_counts(preds, refs).sum(0)
+    p = tp / n_pred if n_pred > 0 else 0.0
+    r = tp / n_gold if n_gold > 0 else 0.0
+    return {"f1": 100 * (2 * p * r / (p + r) if p + r > 0 else 0.0), "precision": 100 * p, "recall": 100 * r}
+
+
+def seqeval_f1(preds: list[list[str]], refs: list[list[str]]) -> float:
+    return seqeval_scores(preds, refs)["f1"]
 
 
 def average_precision_at(ranked: list[str], gold: set[str], k: int = 20) -> float:
-    hits, total = 0, 0.0
+    """LAReQA's `average_precision_at_k`: the first k ranks; an id seen at an earlier rank holds its rank but is
+    no second hit; divided by min(#gold, k)."""
+    hits, total, seen = 0, 0.0, set()
     for i, c in enumerate(ranked[:k], start=1):
-        if c in gold:
+        if c in gold and c not in seen:
             hits += 1
             total += hits / i
+        seen.add(c)
     return total / min(len(gold), k) if gold else 0.0
 
 
 def bucc_optimize(candidates: list[tuple[str, str, float]], gold: set[tuple[str, str]]) -> tuple[float, float]:
-    """XTREME's bucc_optimize: scan candidates by descending score for the best F1 against gold; the threshold is
-    the midpoint between that candidate's score and the next one's. Returns (threshold, best F1 in %)."""
+    """XTREME's `bucc_optimize`: scan candidates by descending score (stable) for the best F1 against gold; the
+    threshold is the midpoint between that candidate's score and the next one's, 0 while no candidate is gold.
+    Where the best is the last candidate XTREME fails (no next one); we take its score, keeping every candidate.
+    Returns (threshold, best F1 in %)."""
     ranked = sorted(candidates, key=lambda c: -c[2])
-    tp, best_f1, threshold = 0, 0.0, ranked[0][2] + 1 if ranked else 0.0
+    tp, best_f1, threshold = 0, 0.0, 0.0
     for i, (s, t, score) in enumerate(ranked):
         tp += (s, t) in gold
-        precision, recall = tp / (i + 1), tp / max(len(gold), 1)
-        f1 = 2 * precision * recall / (precision + recall) if tp else 0.0
+        if not tp:
+            continue
+        precision, recall = tp / (i + 1), tp / len(gold)
+        f1 = 2 * precision * recall / (precision + recall)
         if f1 > best_f1:
-            nxt = ranked[i + 1][2] if i + 1 < len(ranked) else score - 1
-            best_f1, threshold = f1, (score + nxt) / 2
+            best_f1 = f1
+            threshold = (score + ranked[i + 1][2]) / 2 if i + 1 < len(ranked) else score
     return threshold, 100 * best_f1
 
 
@@ -135,17 +195,6 @@ def _correct(preds: list, refs: list, lang: str = "en") -> np.ndarray:
 def _token_correct(preds: list, refs: list, lang: str = "en") -> np.ndarray:
     return np.array([[sum(p == r for p, r in zip(ps, rs)), len(rs)] for ps, rs in zip(preds, refs)],
                     dtype=float).reshape(-1, 2)
-
-
-def _span_counts(preds: list, refs: list, lang: str = "en") -> np.ndarray:
-    """(true positives, predicted spans, gold spans) per sentence; seqeval's corpus F1 is their sums' F1."""
-    from seqeval.metrics.sequence_labeling import get_entities
-
-    rows = []
-    for p, r in zip(preds, refs):
-        pe, re_ = set(get_entities(list(p))), set(get_entities(list(r)))
-        rows.append([len(pe & re_), len(pe), len(re_)])
-    return np.array(rows, dtype=float).reshape(-1, 3)
 
 
 def _qa_rows(mlqa: bool) -> Callable[..., np.ndarray]:
@@ -200,10 +249,8 @@ def _token_acc(preds: list, refs: list, lang: str = "en") -> dict[str, float]:
 METRICS: dict[str, Metric] = {m.name: m for m in [
     Metric("accuracy", _acc, per_example=_correct, combine=_mean_of_first),
     Metric("token_accuracy", _token_acc, per_example=_token_correct, combine=_ratio),
-    Metric("seqeval_f1", lambda p, r, lang="en": {"f1": seqeval_f1(p, r)}, per_example=_span_counts,
-           combine=_span_f1),
-    Metric("pos_f1", lambda p, r, lang="en": {"f1": seqeval_f1(p, r)}, per_example=_span_counts,
-           combine=_span_f1),
+    Metric("seqeval_f1", lambda p, r, lang="en": seqeval_scores(p, r), per_example=_span_counts, combine=_span_f1),
+    Metric("pos_f1", lambda p, r, lang="en": seqeval_scores(p, r), per_example=_span_counts, combine=_span_f1),
     Metric("squad_f1_em", lambda p, r, lang="en": qa_scores(p, r, lang, mlqa=False), per_example=_qa_rows(False),
            combine=_qa_leaderboard, leaderboard="(F1 + EM) / 2"),
     Metric("mlqa_f1_em", lambda p, r, lang="en": qa_scores(p, r, lang, mlqa=True), per_example=_qa_rows(True),
@@ -225,3 +272,11 @@ def get_metric(name: str) -> Metric:
 
 def compute(name: str, preds: list, refs: list, lang: str = "en") -> dict[str, float]:
     return get_metric(name).fn(preds, refs, lang)
+
+
+def task_score(name: str, scores: dict[str, float]) -> float:
+    """The one number per language that `stilts eval` tables and `stilts compare` (via `combine`) both report:
+    (F1 + EM) / 2 for QA, as XTREME's evaluate.py averages QA tasks (`avg_metric`), else the main score."""
+    if get_metric(name).combine is _qa_leaderboard:
+        return (scores["f1"] + scores["exact_match"]) / 2
+    return next(iter(scores.values()))

@@ -59,6 +59,8 @@ def resolve(config_file: str | None, overrides: dict[str, Any]) -> ExperimentCon
     cfg = from_mapping(ExperimentConfig, data, "experiment config")
     if not cfg.intermediate and not cfg.target:
         raise StiltsError("nothing to train: pass --intermediate TASK and/or --target TASK")
+    if cfg.train.seed < 0:
+        raise StiltsError(f"train.seed must be >= 0, got {cfg.train.seed}")
     if cfg.freeze_layers < 0:
         raise StiltsError(f"freeze_layers must be >= 0, got {cfg.freeze_layers}")
     return cfg
