@@ -113,6 +113,13 @@ def _validate(cfg: BuildConfig) -> None:
     for lang in cfg.langs:
         if lang not in known:
             raise unknown("language in --langs", lang, sorted(known))
+    from advmine.translators import make_translator
+
+    translator = make_translator(cfg.translator)
+    for lang in cfg.langs:
+        check = getattr(translator, "check", None)
+        if check:
+            check(lang)
     if cfg.seed < 0:
         raise StiltsError(f"--seed {cfg.seed}: use a seed >= 0")
     if cfg.select:

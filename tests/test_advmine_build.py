@@ -285,3 +285,30 @@ def test_dictionary_sources_are_named_in_the_model_id():
     assert "freedict" not in tr.model_id("th")  # no FreeDict for Thai: the kit lexicon only
     with pytest.raises(StiltsError, match="no lexicon for en-vi"):
         tr.model_id("vi")
+
+
+def test_marian_table_tokens_and_missing_languages(tmp_path, tiny_marian, monkeypatch):
+    """Languages without an opus-mt-en-xx repo map to a group model with its target token; a language with
+    no English->xx Marian model fails before any work, naming NLLB/M2M100."""
+    from advmine.config import TranslatorConfig
+    from advmine.translators import make_translator
+
+    tr = make_translator(TranslatorConfig(name="marian"))
+    assert (tr.model_id("th"), tr.source_prefix("th")) == ("Helsinki-NLP/opus-mt-en-mul", ">>tha<< ")
+    assert (tr.model_id("zh"), tr.source_prefix("zh")) == ("Helsinki-NLP/opus-mt-en-zh", ">>cmn_Hans<< ")
+    assert (tr.model_id("tr"), tr.source_prefix("tr")) == ("Helsinki-NLP/opus-mt-tc-big-en-tr", "")
+    assert (tr.model_id("sw"), tr.source_prefix("sw")) == ("Helsinki-NLP/opus-mt-en-sw", "")
+    res = CliRunner().invoke(advmine, ["build", "--task", "mnli", "--langs", "sw,qu", "--kit", "--translator",
+                                       "marian", "--out", str(tmp_path / "o")])
+    assert res.exit_code == 2 and "marian: no English->qu OPUS-MT model" in res.stderr and "nllb" in res.stderr
+    assert not (tmp_path / "o").exists()
+    # the token reaches the model's input
+    mine = make_translator(TranslatorConfig(name="marian"))
+    real_load = mine._load
+    monkeypatch.setattr(mine, "_load", lambda model_id: real_load(str(tiny_marian)))
+    tok, _, _ = real_load(str(tiny_marian))
+    calls = []
+    monkeypatch.setattr(type(tok), "__call__", lambda self, texts, *a, **k: calls.append(list(texts)) or
+                        type(tok).__mro__[1].__call__(self, texts, *a, **k))
+    mine.translate(["a cat"], "th")
+    assert calls and calls[0] == [">>tha<< a cat"]

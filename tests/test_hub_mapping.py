@@ -72,7 +72,7 @@ HUB = {
     "xquad": ({k: v for k, v in QA_FEATS.items() if k != "title"}, {k: v for k, v in QA_ROWS.items() if k != "title"},
               [["Nairobi"], ["Kenya"]]),
     "mlqa": (QA_FEATS, QA_ROWS, [["Nairobi"], ["Kenya"]]),
-    "tydiqa": (QA_FEATS, QA_ROWS, [["Nairobi"], ["Kenya"]]),
+    "tydiqa": (QA_FEATS, {**QA_ROWS, "id": ["swahili-1", "english-2"]}, [["Nairobi"]]),  # one config, all languages
     "tatoeba": ({"sentence1": S, "sentence2": S}, {"sentence1": ["Habari", "Asante"], "sentence2": ["Hello", "Thanks"]},
                 [["eng-0"], ["eng-1"]]),
     "bucc": ({"source_sentence": S, "target_sentence": S, "source_lang": S, "target_lang": S},
@@ -89,6 +89,7 @@ def fake_hub(monkeypatch):
 
     def fake_load_dataset(path, name=None, split=None, **kw):
         calls.append((path, name, split))
+        fake_load_dataset.kwargs = kw
         task = fake_load_dataset.task
         feats, rows, _ = HUB[task]
         return Dataset.from_dict(rows, features=Features(feats))
@@ -115,7 +116,29 @@ def test_hub_schema_maps_into_unified(fake_hub, task):
     if spec.kind == "span_qa":
         got = [a["text"] for a in got]
     assert got == expected
-    assert set(ds["lang"]) == {LANG.get(task, "en")} and len(set(ds["id"])) == 2
+    assert set(ds["lang"]) == {LANG.get(task, "en")} and len(set(ds["id"])) == len(expected)
+    assert fake_hub.kwargs.get("revision") == spec.hub.revision  # the parquet export where the repo has a script
+
+
+SCRIPT_REPOS = {"facebook/mlqa", "juletxara/tydiqa_xtreme", "allenai/social_i_qa", "allenai/cosmos_qa",
+                "aps/super_glue", "google-research-datasets/xquad_r"}  # docs/hub-sources.md
+
+
+def test_no_spec_loads_a_repository_that_holds_a_loading_script():
+    from stilts.tasks import list_tasks
+
+    for spec in list_tasks():
+        if spec.hub and spec.hub.path in SCRIPT_REPOS:
+            assert spec.hub.revision == "refs/convert/parquet", spec.name
+
+
+def test_parquet_export_folder_and_language_filter_reach_load_dataset(fake_hub):
+    fake_hub.task = "siqa"
+    load("siqa", "dev", source="hub")
+    passed = {k: v for k, v in fake_hub.kwargs.items() if k != "cache_dir"}
+    assert passed == {"revision": "refs/convert/parquet", "data_dir": "default"}
+    fake_hub.task = "tydiqa"
+    assert load("tydiqa", "train", "en", source="hub")["id"] == ["english-2"]
 
 
 def test_hub_split_arithmetic_for_anli_rounds():
@@ -162,7 +185,7 @@ def test_check_hub_reports_each_task_language_and_model(monkeypatch):
         return Stream([dict(zip(rows, vals)) for vals in zip(*rows.values())], Features(feats))
 
     def fake_model(model_id):
-        if "opus-mt-en-th" in model_id:
+        if "opus-mt-en-mul" in model_id:
             raise OSError(f"{model_id} is not a valid model identifier")
         return "xlm-roberta, XLMRobertaTokenizerFast, vocab 250002"
 
@@ -180,4 +203,4 @@ def test_check_hub_reports_each_task_language_and_model(monkeypatch):
     models = [m for _, m in hc.default_models()]
     assert models[0] == "xlm-roberta-large" and "facebook/nllb-200-distilled-600M" in models
     checks = hc.run_checks([c for c in hc.plan_checks(models=True) if c.kind == "model"])
-    assert any(r["status"] == "FAIL" and "opus-mt-en-th" in r["detail"] for r in checks)
+    assert any(r["status"] == "FAIL" and "opus-mt-en-mul" in r["detail"] for r in checks)

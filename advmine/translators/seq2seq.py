@@ -17,6 +17,7 @@ from stilts.errors import StiltsError
 from stilts.hub import require_hub
 
 CODES = yaml.safe_load((Path(__file__).parent / "lang_codes.yaml").read_text(encoding="utf-8"))
+MARIAN = yaml.safe_load((Path(__file__).parent / "marian_models.yaml").read_text(encoding="utf-8"))
 
 
 def length_batches(lengths: list[int], max_tokens: int) -> list[list[int]]:
@@ -53,6 +54,14 @@ class Seq2SeqTranslator:
     def generate_kwargs(self, tokenizer: Any, tgt: str) -> dict:
         return {}
 
+    def source_prefix(self, tgt: str) -> str:
+        """Text put before every source sentence (a multi-target Marian model's target token)."""
+        return ""
+
+    def check(self, tgt: str) -> None:
+        """Raise one line, before any work, when this translator cannot produce `tgt`."""
+        self.lang_code(tgt)
+
     def prepare_tokenizer(self, tokenizer: Any, src: str) -> None:
         pass
 
@@ -82,6 +91,8 @@ class Seq2SeqTranslator:
             return []
         tokenizer, model, device = self._load(self.model_id(tgt))
         self.prepare_tokenizer(tokenizer, src)
+        prefix = self.source_prefix(tgt)
+        texts = [prefix + t for t in texts] if prefix else texts
         lengths = [len(ids) for ids in tokenizer(texts, truncation=True, max_length=512)["input_ids"]]
         out: list[str | None] = [None] * len(texts)
         gen = {"num_beams": self.cfg.num_beams, "max_new_tokens": self.cfg.max_new_tokens,
@@ -101,8 +112,26 @@ class Seq2SeqTranslator:
 
 
 class MarianTranslator(Seq2SeqTranslator):
+    """OPUS-MT: one model per pair where Helsinki-NLP published one, else a multi-target group model with
+    its target token (marian_models.yaml). `translator.model_id` (with `{lang}`) replaces the table."""
     name = "marian"
     default_model = "Helsinki-NLP/opus-mt-en-{lang}"
+
+    def model_id(self, tgt: str) -> str:
+        if self.cfg.model_id:
+            return self.cfg.model_id.format(lang=tgt)
+        self.check(tgt)
+        return MARIAN[tgt]["model"]
+
+    def check(self, tgt: str) -> None:
+        if not self.cfg.model_id and tgt not in MARIAN:
+            raise StiltsError(f"marian: no English->{tgt} OPUS-MT model is known (advmine/translators/"
+                              f"marian_models.yaml); use --translator nllb or --translator m2m100, or set "
+                              f"translator.model_id")
+
+    def source_prefix(self, tgt: str) -> str:
+        token = None if self.cfg.model_id else MARIAN.get(tgt, {}).get("token")
+        return f"{token} " if token else ""
 
 
 class NllbTranslator(Seq2SeqTranslator):

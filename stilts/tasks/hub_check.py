@@ -40,12 +40,13 @@ def _splits_to_check(spec: TaskSpec, lang: str) -> list[str]:
 def dataset_check(spec: TaskSpec, split: str, lang: str) -> str:
     from datasets import load_dataset
 
-    from stilts.tasks.loader import hub_job, hub_source
+    from stilts.tasks.loader import hub_job, hub_rows_of, hub_source
     from stilts.tasks.unify import unify
 
-    path, config, hub_split = hub_source(spec, split, lang)
-    stream = load_dataset(path, config, split=hub_split, streaming=True)
-    rows = list(itertools.islice(stream, ROWS))
+    path, config, hub_split, extra = hub_source(spec, split, lang)
+    stream = load_dataset(path, config, split=hub_split, streaming=True, **extra)
+    keep = hub_rows_of(spec, lang)
+    rows = list(itertools.islice(filter(keep, stream) if keep else stream, ROWS))
     if not rows:
         raise StiltsError(f"{path} {config or ''} {hub_split}: no rows")
     job = hub_job(spec, split, lang, stream.features)

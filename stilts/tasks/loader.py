@@ -228,8 +228,9 @@ def _build(generator, feats, job: dict, cache_dir: str | None) -> Dataset:
         raise
 
 
-def hub_source(spec: TaskSpec, split: str, lang: str) -> tuple[str, str | None, str]:
-    """(repo id, config, hub split) of a task's split in one language, or one line saying why there is none."""
+def hub_source(spec: TaskSpec, split: str, lang: str) -> tuple[str, str | None, str, dict]:
+    """(repo id, config, hub split, further load_dataset arguments) of a task's split in one language, or one
+    line saying why there is none."""
     hub = spec.hub
     local = ", ".join(sorted({str(v) for lay in spec.layouts for v in _roles(lay.files.get(split, []))["main"]}))
     if hub is None:
@@ -240,9 +241,19 @@ def hub_source(spec: TaskSpec, split: str, lang: str) -> tuple[str, str | None, 
     if split not in hub.splits:
         raise StiltsError(f"the hub copy of {spec.name} ({hub.path}) has no {split} split; pass --data-dir DIR")
     config = hub.config.format(lang=lang, code=spec.code(lang)) if hub.config else None
+    if hub.id_prefix and lang not in hub.id_prefix:
+        raise StiltsError(f"the hub copy of {spec.name} ({hub.path}) has no id prefix for {lang}; pass --data-dir DIR")
     require_hub(f"dataset {hub.path}" + (f" (config {config})" if config else ""),
                 f"--data-dir DIR holding its files ({local or 'see `stilts tasks`'}) or --kit")
-    return hub.path, config, hub.splits[split]
+    extra = {"revision": hub.revision,
+             "data_dir": hub.data_dir.format(lang=lang, code=spec.code(lang)) if hub.data_dir else None}
+    return hub.path, config, hub.splits[split], {k: v for k, v in extra.items() if v}
+
+
+def hub_rows_of(spec: TaskSpec, lang: str):
+    """A predicate on raw hub rows: the language's rows of a config that holds every language (or None)."""
+    prefix = spec.hub.id_prefix.get(lang) if spec.hub and spec.hub.id_prefix else None
+    return (lambda row: str(row.get("id", "")).startswith(prefix)) if prefix else None
 
 
 def hub_job(spec: TaskSpec, split: str, lang: str, raw_features: Any) -> dict:
@@ -260,14 +271,17 @@ def hub_job(spec: TaskSpec, split: str, lang: str, raw_features: Any) -> dict:
 
 
 def _load_hub(spec: TaskSpec, split: str, lang: str, cache_dir: str | None) -> Dataset:
-    path, config, hub_split = hub_source(spec, split, lang)
-    name = path + (f" (config {config})" if config else "")
+    path, config, hub_split, extra = hub_source(spec, split, lang)
+    name = path + (f" (config {config})" if config else "") + (f" @ {extra['revision']}" if "revision" in extra else "")
     from datasets import load_dataset
 
     try:
-        raw = load_dataset(path, config, split=hub_split, cache_dir=cache_dir)
+        raw = load_dataset(path, config, split=hub_split, cache_dir=cache_dir, **extra)
     except Exception as e:  # the hub's own errors are long; keep them to one line
         raise StiltsError(one_line(f"loading {name} from the hub failed: {type(e).__name__}: {e}")[:400]) from None
+    keep = hub_rows_of(spec, lang)
+    if keep:
+        raw = raw.filter(keep, desc=f"{spec.name}: {lang} rows")
     job = hub_job(spec, split, lang, raw.features)
     ds = raw.map(_unify_batch, batched=True, with_indices=True, remove_columns=raw.column_names,
                  features=features(spec.kind, spec.labels), fn_kwargs={"job": json.dumps(job, sort_keys=True)},

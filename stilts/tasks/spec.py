@@ -23,6 +23,11 @@ class HubSource:
     columns: ColumnMap = field(default_factory=dict)
     label_map: dict[str, Any] = field(default_factory=dict)
     languages: list[str] | None = None          # languages this hub copy covers, when fewer than the task's
+    revision: str | None = None                 # e.g. refs/convert/parquet: the hub's parquet export of a
+                                                # repository that still holds a loading script
+    data_dir: str | None = None                 # a folder of the repo/revision; may use {lang} and {code}
+    id_prefix: dict[str, str] = field(default_factory=dict)  # one config for all languages: a language's
+                                                # rows are those whose id starts with its prefix
     notes: str = ""
 
 
