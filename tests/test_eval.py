@@ -70,7 +70,7 @@ def test_retrieval_tasks_with_the_encoder(kit_run, shared_data):
     kw = {"source": "data-dir", "data_dir": str(shared_data), **QUIET}
     tat = evaluate_task(str(kit_run / "model"), "tatoeba", langs=["sw", "th"], limit=100, **kw)
     for e in tat["languages"].values():
-        assert e["pool"] >= 100 and 0 <= e["score"] <= 100 and len(e["predictions"]) == 100  # full English pool
+        assert e["pool"] >= 100 and 0 <= e["score"] <= 100 and len(e["predictions"]) == 100  # en->xx: the selected xx rows are the pool
     bucc = evaluate_task(str(kit_run / "model"), "bucc", langs=["zh"], limit=400, **kw)["languages"]["zh"]
     assert {"f1", "precision", "recall", "threshold"} <= set(bucc["scores"]) and "threshold" in bucc["note"]
     lareqa = evaluate_task(str(kit_run / "model"), "lareqa", langs=["ar"], limit=20, **kw)["languages"]["ar"]
@@ -106,3 +106,44 @@ def test_mewslix_mrr_at_20_on_fixtures(kit_run):
     de = r["languages"]["de"]
     assert de["pool"] == 2 and de["rows"] == 2 and de["score"] >= 50.0  # two candidates: MRR is 1 or 1/2
     assert set(r["unavailable"]) == set() and r["languages"]["tr"]["score"] == 0.0  # Q3640 is not in the pool
+
+
+def test_qa_score_is_the_xtreme_f1_em_mean(kit_run, shared_data, monkeypatch):
+    """evaluate.py averages a QA task as (F1 + EM) / 2: `stilts eval` reports that, the number `stilts compare`
+    bootstraps (its per-example statistics combined). Predictions are set: the gold answer, then every other one
+    with an extra word (EM 0, F1 below 1)."""
+    from stilts.compare import bootstrap as bs
+    from stilts.eval import predict
+    from stilts.eval.zero_shot import markdown_table
+
+    monkeypatch.setattr(predict, "predict", lambda model, tok, ds, kind, max_length: [
+        a["text"][0] + (" zzz" if i % 2 else "") for i, a in enumerate(ds["answers"])])
+    r = evaluate_task(str(kit_run / "model"), "xquad", source="data-dir", data_dir=str(shared_data), langs=["de"],
+                      limit=12, **QUIET)
+    de = r["languages"]["de"]
+    assert de["scores"]["exact_match"] == 50.0 and 50.0 < de["scores"]["f1"] < 100.0
+    assert de["score"] == pytest.approx((de["scores"]["f1"] + de["scores"]["exact_match"]) / 2)
+    _, stats = bs.example_stats("squad_f1_em", de["predictions"], "de")
+    assert bs.score("squad_f1_em", stats) == pytest.approx(de["score"], abs=1e-9)
+    assert "### xquad (squad_f1_em, scored as (F1 + EM) / 2)" in markdown_table([r], "kit")
+
+
+def test_tatoeba_english_sentences_search_the_xx_ones(kit_run, shared_data):
+    """XTREME's similarity_search(x=xx, y=en): each English sentence retrieves from the xx sentences; the old
+    direction stays available as tatoeba_direction='xx->en'."""
+    from transformers import AutoModel, AutoTokenizer
+
+    from stilts.eval.retrieval import RetrievalConfig, embed, similarity_search
+
+    kw = {"source": "data-dir", "data_dir": str(shared_data), "langs": ["sw"], "limit": 30, **QUIET}
+    e = evaluate_task(str(kit_run / "model"), "tatoeba", **kw)["languages"]["sw"]
+    ds = load("tatoeba", "test", "sw", source="data-dir", data_dir=str(shared_data)).select(range(30))
+    model, tok = AutoModel.from_pretrained(kit_run / "model"), AutoTokenizer.from_pretrained(kit_run / "model")
+    cfg = RetrievalConfig()
+    hits = similarity_search(embed(model, tok, list(ds["query"]), cfg), embed(model, tok, list(ds["target"]), cfg))
+    assert [p["pred"] for p in e["predictions"]] == [ds["id"][j] for j in hits] and e["pool"] == 30
+    assert e["score"] == pytest.approx(100 * sum(int(j == i) for i, j in enumerate(hits)) / 30)
+    assert "en->xx" in e["note"]
+    back = evaluate_task(str(kit_run / "model"), "tatoeba", retrieval=RetrievalConfig(tatoeba_direction="xx->en"),
+                         **kw)["languages"]["sw"]
+    assert back["pool"] > 30 and "xx->en" in back["note"]  # the whole English file

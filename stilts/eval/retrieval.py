@@ -1,14 +1,18 @@
 """Retrieval without target training (Tatoeba, BUCC, LAReQA, Mewsli-X): sentences are embedded by an encoder
 (mean pooling over non-pad tokens of one hidden layer by default, as XTREME's baseline; `pooling=cls` and any
-`layer` configurable), L2-normalised and searched with faiss (cosine); BUCC mines with ratio-margin scores."""
+`layer` configurable), L2-normalised and searched with faiss (cosine); BUCC mines with ratio-margin scores.
+Search and mining follow XTREME's utils_retrieve.py (`similarity_search`, `mine_bitext`, `read_candidate2score`)
+so that the same embeddings give the official scores."""
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import torch
 
+from stilts.errors import StiltsError
 from stilts.models import mean_pool
 
 
@@ -19,6 +23,11 @@ class RetrievalConfig:
     max_length: int = 512
     batch_size: int = 64
     margin_k: int = 4              # BUCC: neighbourhood for the ratio margin
+    tatoeba_direction: str = "en->xx"  # XTREME's: English sentences query the xx ones (xx->en: the reverse)
+
+    def __post_init__(self) -> None:
+        if self.tatoeba_direction not in ("en->xx", "xx->en"):
+            raise StiltsError(f"tatoeba_direction is 'en->xx' (XTREME's) or 'xx->en', not {self.tatoeba_direction!r}")
 
 
 def layer_index(n_layers: int, layer: float) -> int:
@@ -52,16 +61,77 @@ def nearest(queries: np.ndarray, pool: np.ndarray, k: int) -> tuple[np.ndarray, 
     return index.search(np.ascontiguousarray(queries, dtype=np.float32), min(k, len(pool)))
 
 
-def margin_candidates(src: np.ndarray, tgt: np.ndarray, src_ids: list[str], tgt_ids: list[str],
-                      k: int = 4) -> list[tuple[str, str, float]]:
-    """BUCC mining as XTREME does: ratio margin cos(x, y) / ((mean kNN of x + mean kNN of y) / 2), each
-    source's best target kept (`retrieval='max'`)."""
-    s_sims, s_idx = nearest(src, tgt, k)
-    t_sims, _ = nearest(tgt, src, k)
-    fwd, bwd = s_sims.mean(1), t_sims.mean(1)
-    out = []
-    for i, (sims, idx) in enumerate(zip(s_sims, s_idx)):
-        scores = [sims[j] / ((fwd[i] + bwd[t]) / 2) for j, t in enumerate(idx)]
-        j = int(np.argmax(scores))
-        out.append((src_ids[i], tgt_ids[idx[j]], float(scores[j])))
+def similarity_search(index: np.ndarray, queries: np.ndarray) -> np.ndarray:
+    """XTREME's `similarity_search(x, y)` for Tatoeba: `index` (x) goes into a faiss L2 index, each row of
+    `queries` (y) gets the row of its nearest one. XTREME passes x = the xx sentences and y = the English ones,
+    both normalised by faiss first (`normalize=True` under cosine), as here."""
+    import faiss
+
+    x, y = np.array(index, dtype=np.float32), np.array(queries, dtype=np.float32)
+    faiss.normalize_L2(x)
+    faiss.normalize_L2(y)
+    flat = faiss.IndexFlatL2(x.shape[1])
+    flat.add(x)
+    return flat.search(y, 1)[1][:, 0]
+
+
+def _unify(texts: list[str]) -> tuple[list[int], list[str]]:
+    """XTREME's `text_load_unify` + `unique_embeddings`: each distinct sentence once, in first-seen order, with the
+    row of its last occurrence (whose embedding XTREME keeps)."""
+    last: dict[str, int] = {}
+    for i, t in enumerate(texts):
+        last[t] = i
+    return list(last.values()), list(last)
+
+
+def _single_ids(texts: list[str], ids: list[str]) -> dict[str, str]:
+    """XTREME's `read_sent2id`: stripped sentence -> id, leaving out sentences that occur more than once."""
+    counts = Counter(t.strip() for t in texts)
+    return {t.strip(): i for t, i in zip(texts, ids) if counts[t.strip()] == 1}
+
+
+def _margin_scores(x: np.ndarray, y: np.ndarray, idx: np.ndarray, x_mean: np.ndarray,
+                   y_mean: np.ndarray) -> np.ndarray:
+    """XTREME's `score_candidates` with the ratio margin: cos(x, y) / ((x's kNN mean + y's kNN mean) / 2) in
+    float32; each cosine is the same one-pair `dot` as there (about 1 us a pair), so scores and their ties are
+    bit for bit XTREME's."""
+    cos = np.array([[x[i].dot(y[j]) for j in row] for i, row in enumerate(idx.tolist())], dtype=np.float32)
+    return cos.reshape(idx.shape) / ((x_mean[:, None] + y_mean[idx]) / 2)
+
+
+def mine_bitext(src: np.ndarray, tgt: np.ndarray, src_texts: list[str], tgt_texts: list[str], src_ids: list[str],
+                tgt_ids: list[str], k: int = 4) -> list[tuple[str, str, float]]:
+    """BUCC candidates as XTREME's `mine_bitext(retrieval='max', margin='ratio')` then `read_candidate2score`.
+
+    Over distinct sentences, every source's and every target's best ratio-margin neighbour is a candidate; in
+    descending score each is kept when neither its source nor its target was used by a kept one (a candidate
+    with a score <= 0 still uses them up but is not written). Sentences are then mapped back to ids; a pair with
+    a sentence that occurs more than once in its file has no id and is dropped. Returns (src id, tgt id, score)
+    in mining order."""
+    import faiss
+
+    s_rows, s_text = _unify(src_texts)
+    t_rows, t_text = _unify(tgt_texts)
+    x, y = np.ascontiguousarray(src[s_rows], dtype=np.float32), np.ascontiguousarray(tgt[t_rows], dtype=np.float32)
+    faiss.normalize_L2(x)  # again, as XTREME does under cosine: the last bits of the scores depend on it
+    faiss.normalize_L2(y)
+    x_sims, x_idx = nearest(x, y, k)
+    y_sims, y_idx = nearest(y, x, k)
+    x_mean, y_mean = x_sims.mean(axis=1), y_sims.mean(axis=1)
+    fwd, bwd = _margin_scores(x, y, x_idx, x_mean, y_mean), _margin_scores(y, x, y_idx, y_mean, x_mean)
+    fwd_best = x_idx[np.arange(len(x)), fwd.argmax(axis=1)]
+    bwd_best = y_idx[np.arange(len(y)), bwd.argmax(axis=1)]
+    pairs = [*zip(range(len(x)), fwd_best.tolist()), *zip(bwd_best.tolist(), range(len(y)))]
+    scores = np.concatenate((fwd.max(axis=1), bwd.max(axis=1))).astype(np.float64)
+    src_id, tgt_id = _single_ids(src_texts, src_ids), _single_ids(tgt_texts, tgt_ids)
+    seen_src, seen_tgt, out = set(), set(), []
+    for i in np.argsort(-scores):  # numpy's default sort, as XTREME's, so exact ties fall the same way
+        s, t = pairs[i]
+        if s in seen_src or t in seen_tgt:
+            continue
+        seen_src.add(s)
+        seen_tgt.add(t)
+        sid, tid = src_id.get(s_text[s].strip()), tgt_id.get(t_text[t].strip())
+        if scores[i] > 0 and sid is not None and tid is not None:
+            out.append((sid, tid, float(scores[i])))
     return out

@@ -2,7 +2,8 @@
 benchmark's own metric. Retrieval tasks use the encoder alone. For each task it writes `<out>/<task>.json`
 (scores per language, every example's prediction and gold, model and data fingerprints) and `<task>.md`
 (XTREME leaderboard layout: one row, a column per language, the English score, the average over the other
-languages and the cross-lingual gap)."""
+languages and the cross-lingual gap). A language's score is the metric's `task_score`, the number `stilts
+compare` bootstraps: for QA (F1 + EM) / 2, as XTREME averages QA tasks."""
 from __future__ import annotations
 
 import hashlib
@@ -14,11 +15,9 @@ from typing import Any
 import numpy as np
 
 from stilts.errors import StiltsError
-from stilts.eval.metrics import bucc_optimize, compute
-from stilts.eval.retrieval import RetrievalConfig, embed, margin_candidates, nearest
+from stilts.eval.metrics import bucc_optimize, compute, get_metric, task_score
+from stilts.eval.retrieval import RetrievalConfig, embed, mine_bitext, nearest, similarity_search
 from stilts.tasks import get_task, is_labelled, load, load_pool
-
-MAIN = {"squad_f1_em": "f1", "mlqa_f1_em": "f1"}
 
 
 def model_fingerprint(model_dir: str | Path) -> str:
@@ -136,29 +135,37 @@ def _with_head(spec: Any, ds: Any, lang: str, model: Any, tok: Any, note: str) -
     else:
         golds = list(ds["label"])
     scores = compute(spec.metric, preds, golds, lang) if is_labelled(ds, spec.kind) else {}
-    main = MAIN.get(spec.metric)
-    score = (scores.get(main) if main else next(iter(scores.values()))) if scores else None
-    return {"score": score, "scores": scores, "note": note,
+    return {"score": task_score(spec.metric, scores) if scores else None, "scores": scores, "note": note,
             "predictions": [{"id": i, "pred": p, "gold": g} for i, p, g in zip(ds["id"], preds, golds)]}
 
 
 def _retrieval(spec: Any, ds: Any, split: str, lang: str, model: Any, tok: Any, cfg: RetrievalConfig,
                kw: dict) -> dict:
     queries = embed(model, tok, list(ds["query"]), cfg)
+    if spec.metric == "retrieval_accuracy" and cfg.tatoeba_direction == "en->xx":
+        # XTREME's direction (similarity_search(x=xx, y=en)): the English sentence aligned with row i searches
+        # this split's xx sentences and must find row i
+        ids = list(ds["id"])
+        english = embed(model, tok, list(ds["target"]), cfg)
+        preds, golds = [ids[j] for j in similarity_search(queries, english)], ids
+        scores = compute("retrieval_accuracy", preds, golds)
+        return {"score": task_score(spec.metric, scores), "scores": scores, "pool": len(ids),
+                "note": "English sentences search the xx ones (en->xx, XTREME's direction)",
+                "predictions": [{"id": i, "pred": p, "gold": g} for i, p, g in zip(ids, preds, golds)]}
     if spec.name == "lareqa":
         pool = load_pool(spec, split, None, **kw)
     else:
         pool = load_pool(spec, split, lang, **kw)
     pool_vec = embed(model, tok, list(pool["text"]), cfg)
     pool_ids = list(pool["id"])
-    if spec.metric == "retrieval_accuracy":  # Tatoeba: the nearest English sentence must be the aligned one
-        _, idx = nearest(queries, pool_vec, 1)
-        preds = [pool_ids[i[0]] for i in idx]
+    if spec.metric == "retrieval_accuracy":  # xx->en
+        preds = [pool_ids[j] for j in similarity_search(pool_vec, queries)]
         golds = [t[0] for t in ds["target_ids"]]
-        scores = compute("accuracy", preds, golds)
-        note = ""
+        scores = compute("retrieval_accuracy", preds, golds)
+        note = "xx sentences search the whole English pool (xx->en, not XTREME's direction)"
     elif spec.metric == "bucc_f1":
-        cands = margin_candidates(queries, pool_vec, list(ds["id"]), pool_ids, cfg.margin_k)
+        cands = mine_bitext(queries, pool_vec, list(ds["query"]), list(pool["text"]), list(ds["id"]), pool_ids,
+                            cfg.margin_k)
         gold = {(i, t) for i, ts in zip(ds["id"], ds["target_ids"]) for t in ts}
         threshold, _ = bucc_optimize(cands, gold)
         preds = [(s, t) for s, t, sc in cands if sc >= threshold]
@@ -171,7 +178,7 @@ def _retrieval(spec: Any, ds: Any, split: str, lang: str, model: Any, tok: Any, 
         golds = [list(t) for t in ds["target_ids"]]
         scores = compute("map_at_20", preds, golds)
         note = "pool: all languages" if spec.name == "lareqa" else ""
-    return {"score": next(iter(scores.values())), "scores": scores, "note": note, "pool": len(pool_ids),
+    return {"score": task_score(spec.metric, scores), "scores": scores, "note": note, "pool": len(pool_ids),
             "predictions": [{"id": i, "pred": p, "gold": g} for i, p, g in zip(ds["id"], preds, golds)]
             if spec.metric != "bucc_f1" else [{"pair": list(p)} for p in preds]}
 
@@ -180,7 +187,8 @@ def markdown_table(results: list[dict], name: str) -> str:
     lines = []
     for r in results:
         langs = list(r["languages"])
-        lines += [f"### {r['task']} ({r['metric']})", "",
+        scored_as = get_metric(r["metric"]).leaderboard
+        lines += [f"### {r['task']} ({r['metric']}" + (f", scored as {scored_as})" if scored_as else ")"), "",
                   "| model | " + " | ".join(langs) + " | avg (non-en) | gap (en - avg) |",
                   "|---|" + "---|" * (len(langs) + 2)]
         fmt = lambda v: "-" if v is None else f"{v:.1f}"  # noqa: E731
