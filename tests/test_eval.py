@@ -38,7 +38,7 @@ def test_eval_run_on_every_kit_language(kit_run):
     s = data["summary"]
     assert s["gap"] == pytest.approx(s["en"] - s["avg_non_en"]) and len(data["model_fingerprint"]) == 16
     table = (kit_run / "eval" / "results.md").read_text()
-    assert "| model | ar | en | hi | ru | sw | th | zh | avg (non-en) | gap (en - avg) |" in table  # spec order
+    assert "| model | ar | en | hi | ru | sw | th | zh | avg (all, as XTREME) | avg (non-en) | gap (en - non-en) |" in table
     assert "not available from this source" in table  # bg, de, ... are not in the kit
 
 
@@ -147,3 +147,22 @@ def test_tatoeba_english_sentences_search_the_xx_ones(kit_run, shared_data):
     back = evaluate_task(str(kit_run / "model"), "tatoeba", retrieval=RetrievalConfig(tatoeba_direction="xx->en"),
                          **kw)["languages"]["sw"]
     assert back["pool"] > 30 and "xx->en" in back["note"]  # the whole English file
+
+
+def test_long_tagging_inputs_are_predicted_in_windows(kit_run):
+    """A sentence longer than the max length is cut into word windows: every word gets a prediction."""
+    from datasets import Dataset
+    from transformers import AutoTokenizer
+
+    from stilts.eval.predict import predict, word_windows
+    from stilts.models import make_model
+
+    enc = kit_run / "target-xnli" / "model"
+    tok = AutoTokenizer.from_pretrained(enc)
+    words = "Nairobi ni mji mkuu wa Kenya .".split() * 40
+    windows = word_windows(words, tok, 32)
+    assert len(windows) > 5 and windows[0][0] == 0 and windows[-1][1] == len(words)
+    assert all(a == b for (_, b), (a, _) in zip(windows, windows[1:]))          # contiguous, no gap or overlap
+    ds = Dataset.from_dict({"tokens": [words, words[:5]], "tags": [[0] * len(words), [1] * 5]})
+    preds = predict(make_model("tagging", enc, 7), tok, ds, "tagging", 32)
+    assert [len(p) for p in preds] == [len(words), 5]

@@ -74,7 +74,42 @@ def predict_features(model: Any, feats: Dataset, kind: str, pad_id: int, batch_s
     return preds
 
 
+def word_windows(words: list[str], tok: Any, max_length: int) -> list[tuple[int, int]]:
+    """Consecutive word ranges whose sub-tokens fit in one sequence (with the special tokens), so that a long
+    tagging input is predicted window by window and every word gets a tag."""
+    budget = max(1, max_length - tok.num_special_tokens_to_add())
+    sizes = [max(1, len(ids)) for ids in tok(words, add_special_tokens=False)["input_ids"]] if words else []
+    windows, start, used = [], 0, 0
+    for i, n in enumerate(sizes):
+        if used + n > budget and i > start:
+            windows.append((start, i))
+            start, used = i, 0
+        used += n
+    windows.append((start, len(words)))
+    return windows
+
+
+def predict_tagging(model: Any, tok: Any, ds: Dataset, max_length: int, batch_size: int = 32) -> list[list[int]]:
+    """Word-level tag indices for every word of every row: rows longer than `max_length` sub-tokens are cut into
+    word windows, predicted separately and joined back in order."""
+    owners, pieces = [], {"tokens": [], "tags": []}
+    for row, (words, tags) in enumerate(zip(ds["tokens"], ds["tags"])):
+        for a, b in word_windows(list(words), tok, max_length):
+            owners.append(row)
+            pieces["tokens"].append(list(words[a:b]))
+            pieces["tags"].append([t if t is not None else -1 for t in tags[a:b]] if tags else [-1] * (b - a))
+    windows = Dataset.from_dict(pieces, features=ds.features.__class__({k: ds.features[k] for k in pieces}))
+    preds = predict_features(model, features_for_eval(windows, "tagging", tok, max_length), "tagging",
+                             tok.pad_token_id, batch_size)
+    out: list[list[int]] = [[] for _ in range(len(ds))]
+    for i, row in enumerate(owners):
+        out[row] += preds[i]
+    return out
+
+
 def predict(model: Any, tok: Any, ds: Dataset, kind: str, max_length: int, batch_size: int = 32) -> list:
+    if kind == "tagging":
+        return predict_tagging(model, tok, ds, max_length, batch_size)
     preds = predict_features(model, features_for_eval(ds, kind, tok, max_length), kind, tok.pad_token_id, batch_size)
     if kind == "span_qa":
         return [ctx[preds[i][1]:preds[i][2]].strip() if i in preds else "" for i, ctx in zip(ds["id"], ds["context"])]
