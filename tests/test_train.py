@@ -272,3 +272,24 @@ def test_new_head_initialisation_depends_only_on_the_seed(tmp_path):
     torch.rand(1000)
     second = phases._prepare(["mnli"], "xnli", start, cfg, lambda m: None)["model"].state_dict()
     assert all(torch.equal(v, second[k]) for k, v in first.items())
+
+
+def test_retrieval_targets_train_as_xtreme_r_does(tmp_path):
+    """LAReQA trains a dual encoder on SQuAD from the intermediate encoder, Mewsli-X on its own Wikipedia pairs;
+    Tatoeba and BUCC get no target training; `retrieval_training=false` turns the training off."""
+    from stilts.overrides import parse_sets
+
+    def stages(target: str, **extra) -> list[tuple]:
+        cfg = resolve(None, {"out": str(tmp_path), "intermediate": "mnli", "target": target, "model": "kit", **extra})
+        return [(s.name, s.phase, s.sources, s.task, s.carry) for s in plan(cfg)]
+
+    inter = ("intermediate-mnli", "intermediate", ["mnli"], "mnli", "encoder")
+    assert stages("lareqa") == [inter, ("target-lareqa", "target", ["squad"], "lareqa", "encoder")]
+    assert stages("mewslix") == [inter, ("target-mewslix", "target", ["mewslix"], "mewslix", "encoder")]
+    assert stages("tatoeba") == stages("bucc") == [inter]
+    assert stages("lareqa", **parse_sets(["retrieval_training=false"])) == [inter]
+    with pytest.raises(StiltsError, match="retrieval_temperature must be > 0"):
+        resolve(None, {"out": "x", "target": "lareqa", "retrieval_temperature": 0})
+    cfg = resolve(None, {"out": str(tmp_path / "r"), "target": "lareqa", "model": "kit", "retrieval_training": False})
+    with pytest.raises(StiltsError, match="nothing to train: lareqa"):
+        run_experiment(cfg, **QUIET)

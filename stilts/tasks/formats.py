@@ -345,8 +345,11 @@ def read_mewsli(files: dict[str, Path], lang: str = "") -> Iterator[tuple[str, R
     """
     path = files["main"]
     for n, rec in read_jsonl({"main": path}):
+        target = ""
         if "contextual_mention" in rec:  # wikipedia_pairs-*.jsonl: one mention per line, entity beside it
             pair = rec["contextual_mention"]
+            entity = rec.get("entity") or {}
+            target = entity.get("description") or ""   # the training target: the entity's description
             rec = {"context": pair.get("context"), "mentions": [pair.get("mention") or {}]}
         ctx = rec.get("context")
         if not isinstance(ctx, dict) or "text" not in ctx or not isinstance(rec.get("mentions"), list):
@@ -362,7 +365,7 @@ def read_mewsli(files: dict[str, Path], lang: str = "") -> Iterator[tuple[str, R
             sent = next((x for x in spans if x["start"] <= s < x["end"]), {"start": 0, "end": len(text)})
             left, mention, right = text[sent["start"]:s], text[s:e], text[e:sent["end"]]
             query = f"{mention}: {left.strip()} {{ {mention} }} {right.strip()}".strip()
-            yield f"{n}:{m.get('example_id')}", {"id": m.get("example_id"), "query": query, "target": "",
+            yield f"{n}:{m.get('example_id')}", {"id": m.get("example_id"), "query": query, "target": target,
                                                "target_ids": [m["entity_id"]]}
 
 

@@ -71,6 +71,9 @@ class TaskSpec:
     layouts: list[Layout] = field(default_factory=list)
     train_from: str | None = None               # target tasks trained on another task's English data (XNLI<-MNLI)
     stages: list[str] = field(default_factory=list)  # hidden stages before the target (XCOPA: siqa, copa)
+    train_pairs: str | None = None              # retrieval: the builder of its (query, target) training pairs from
+                                                # train_from's (or its own) train split (stilts.train.retrieval_pairs);
+                                                # none: no target training (Tatoeba, BUCC)
     parts: list[str] = field(default_factory=list)   # composite tasks (ANLI+ = anli + mnli + snli)
     unanswerable: bool = False                  # span QA with unanswerable questions (SQuAD v2.0)
     aliases: list[str] = field(default_factory=list)

@@ -4,7 +4,9 @@ Defaults follow the X-STILTs / jiant XTREME recipe (../shared/PROTOCOL.md): Adam
 weight decay 0.01, clip 1.0, batch 4 x accumulation 8 = 32, max length 256 for classification and tagging,
 384 for QA (from each task's spec), per-task epochs from the spec. A locally built phase-1 model (stilts.models.sources:
 `e5-small`, the offline real encoder; `kit`, the tiny test model) brings its own profile as defaults under
-what the config sets. Freezing the word embeddings or the lowest layers trades quality for CPU time."""
+what the config sets. Freezing the word embeddings or the lowest layers trades quality for CPU time.
+Retrieval targets whose spec names training pairs (LAReQA, Mewsli-X) are trained as dual encoders, as XTREME-R
+does; `retrieval_training: false` uses the intermediate encoder directly instead (the zero-training variant)."""
 from __future__ import annotations
 
 import dataclasses
@@ -13,6 +15,7 @@ from typing import Any
 
 
 from stilts.errors import StiltsError
+from stilts.eval.retrieval import RetrievalConfig
 from stilts.overrides import merged_config
 from stilts.tasks.spec import from_mapping
 from stilts.train.loop import LoopConfig
@@ -37,6 +40,9 @@ class ExperimentConfig:
     dev_limit: int | None = 500               # English dev rows scored per epoch (jiant: a 500-example subset)
     freeze_embeddings: bool = False           # word embeddings not trained (CPU runs; e5-small's profile)
     freeze_layers: int = 0                    # the lowest N transformer layers not trained
+    retrieval_training: bool = True           # dual-encoder training of LAReQA / Mewsli-X (false: none, as Tatoeba)
+    retrieval_temperature: float = 0.05       # in-batch softmax over cosine / temperature
+    retrieval_layer: float = RetrievalConfig.layer  # the pooled layer: the one `stilts eval` reads by default
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -63,4 +69,6 @@ def resolve(config_file: str | None, overrides: dict[str, Any]) -> ExperimentCon
         raise StiltsError(f"train.seed must be >= 0, got {cfg.train.seed}")
     if cfg.freeze_layers < 0:
         raise StiltsError(f"freeze_layers must be >= 0, got {cfg.freeze_layers}")
+    if cfg.retrieval_temperature <= 0:
+        raise StiltsError(f"retrieval_temperature must be > 0, got {cfg.retrieval_temperature}")
     return cfg

@@ -12,6 +12,7 @@ import torch
 
 from stilts.eval.metrics import get_metric
 from stilts.eval.predict import predict_features, sorted_batches
+from stilts.train.batching import collate
 from stilts.train.features import IGNORE
 
 
@@ -44,3 +45,43 @@ def make_evaluator(kind: str, dev_raw: Any, dev_feats: Any, pad_id: int, metric:
         return {metric: fn([preds[i] for i in order], [labels[i] for i in order])}
 
     return evaluate
+
+
+def make_retrieval_evaluator(dev_feats: Any, pad_id: int, metric: str, batch_size: int = 64) -> Callable[[Any], dict]:
+    """Model selection for a dual encoder (`stilts.models.DualEncoder`) on held-out English pairs: every query
+    searches the pool of the held-out targets (each distinct text once) and is scored by the task's own metric
+    (mAP@20 for LAReQA and Mewsli-X; one gold each, so it is MRR@20), with top-1 accuracy beside it."""
+    fn = get_metric(metric).main
+    keys = [str(k) for k in dev_feats["labels"]]
+    ids = dev_feats["input_ids"]
+    first: dict[str, int] = {}
+    for i, k in enumerate(keys):
+        first.setdefault(k, i)
+    queries, targets, pool = [x[0] for x in ids], [ids[i][1] for i in first.values()], list(first)
+
+    @torch.inference_mode()
+    def evaluate(model: Any) -> dict:
+        model.eval()
+        q, t = _embed(model, queries, pad_id, batch_size), _embed(model, targets, pad_id, batch_size)
+        model.train()
+        ranked = (q @ t.T).topk(min(20, len(pool)), dim=1).indices.tolist()
+        preds, golds = [[pool[j] for j in row] for row in ranked], [[k] for k in keys]
+        return {metric: fn(preds, golds), "top1": 100.0 * float(np.mean([p[0] == g[0] for p, g in zip(preds, golds)]))}
+
+    return evaluate
+
+
+def _embed(model: Any, seqs: list[list[int]], pad_id: int, batch_size: int) -> torch.Tensor:
+    """The model's vectors of token-id sequences, in length-sorted batches (bf16 autocast on GPU)."""
+    device = next(model.parameters()).device
+    use_bf16 = device.type == "cuda" and torch.cuda.is_bf16_supported()
+    order = np.argsort([len(s) for s in seqs], kind="stable")
+    out = [None] * len(seqs)
+    for start in range(0, len(order), batch_size):
+        idx = order[start:start + batch_size].tolist()
+        batch = collate([{"input_ids": seqs[i]} for i in idx], pad_id)
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_bf16):
+            vec = model.embed(batch["input_ids"].to(device), batch["attention_mask"].to(device))
+        for i, v in zip(idx, vec.float().cpu()):
+            out[i] = v
+    return torch.stack(out)

@@ -4,12 +4,16 @@ Pairs and single texts: one sequence (pairs joined by the tokenizer's separator)
 sequence per choice, `context question` + choice. Span QA: SQuAD-style windows over long contexts (`stride`
 tokens of overlap), the answer's token span in each window, or the CLS position when the window misses it.
 Tagging: words split into sub-tokens; the first sub-token carries the word's label, the others -100.
+Retrieval pairs (dual encoder): query and target as two sequences of one row, which the multiple-choice collate
+pads together; the label is a key of the target text, so in-batch rows with the same target are not negatives.
 """
 from __future__ import annotations
 
 from typing import Any
 
 from datasets import Dataset
+
+from stilts.train.retrieval_pairs import text_key
 
 IGNORE = -100
 
@@ -71,8 +75,16 @@ def _qa(batch: dict, tok: Any, max_length: int, stride: int = 128) -> dict:
             "end_positions": ends, "example_id": example_ids, "offset_mapping": offsets}
 
 
+def _retrieval(batch: dict, tok: Any, max_length: int) -> dict:
+    q = tok(batch["query"], truncation=True, max_length=max_length)
+    t = tok(batch["target"], truncation=True, max_length=max_length)
+    return {"input_ids": [list(x) for x in zip(q["input_ids"], t["input_ids"])],
+            "attention_mask": [list(x) for x in zip(q["attention_mask"], t["attention_mask"])],
+            "labels": [text_key(x) for x in batch["target"]]}
+
+
 ENCODERS = {"pair_classification": _pair, "single_classification": _single, "multiple_choice": _choice,
-            "tagging": _tagging, "span_qa": _qa}
+            "tagging": _tagging, "span_qa": _qa, "retrieval": _retrieval}
 
 
 def _length(batch: dict) -> dict:
@@ -84,9 +96,9 @@ def encode(ds: Dataset, kind: str, tokenizer: Any, max_length: int) -> Dataset:
     """Tokenised features with a `length` column (for length-grouped batches); cached by `datasets`."""
     if kind not in ENCODERS:
         from stilts.errors import StiltsError
-        raise StiltsError(f"stilts train has no head for {kind} tasks (retrieval tasks are evaluated with the "
-                          "encoder directly)")
-    keep = {"id", "text_a", "text_b", "text", "context", "question", "choices", "label", "tokens", "tags", "answers"}
+        raise StiltsError(f"stilts train has no features for {kind} tasks")
+    keep = {"id", "text_a", "text_b", "text", "context", "question", "choices", "label", "tokens", "tags", "answers",
+            "query", "target"}
     ds = ds.remove_columns([c for c in ds.column_names if c not in keep])
     if kind in ("pair_classification", "single_classification", "multiple_choice"):
         ds = ds.filter(lambda y: y >= 0, input_columns="label", desc="drop unlabelled rows")

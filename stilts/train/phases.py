@@ -6,6 +6,8 @@ phase 2  intermediate training on one task, an English task mixed with an advmin
          several tasks at once (multi-task: see multitask.py);
 phase 3  the target task's English training data: only the encoder is carried over, with a new head. Hidden
          stages run first where the benchmark has them (XCOPA: SIQA, then COPA, carrying the whole model).
+         Retrieval targets follow XTREME-R: LAReQA and Mewsli-X train the encoder as a dual encoder on their
+         spec's pairs (`train_pairs`), Tatoeba and BUCC use the intermediate encoder as it is.
 Model selection uses English dev data only.
 """
 from __future__ import annotations
@@ -49,7 +51,7 @@ def plan(cfg: ExperimentConfig) -> list[Stage]:
         sources = entry.split("+")
         stages.append(Stage(f"intermediate-{_slug(entry)}", "intermediate", sources, _task_of(sources[0]), "encoder"))
     if cfg.target and get_task(cfg.target).kind == "retrieval":
-        return stages  # Tatoeba/BUCC-style: the intermediate encoder is used directly, no target training
+        return stages + _retrieval_stages(get_task(cfg.target), cfg)
     if cfg.target:
         spec = get_task(cfg.target)
         chain = spec.stages or [spec.train_from or spec.name]
@@ -58,6 +60,19 @@ def plan(cfg: ExperimentConfig) -> list[Stage]:
             stages.append(Stage(f"target-{spec.name}" if last else f"hidden-{t}", "target" if last else "hidden",
                                 [t], spec.name if last else t, "encoder" if i == 0 else "model"))
     return stages
+
+
+def _retrieval_stages(spec: TaskSpec, cfg: ExperimentConfig) -> list[Stage]:
+    """A dual-encoder stage on the spec's training pairs (LAReQA: SQuAD; Mewsli-X: its Wikipedia pairs), from the
+    intermediate encoder; none for Tatoeba/BUCC (no pairs) or with `retrieval_training: false`."""
+    if not (spec.train_pairs and cfg.retrieval_training):
+        return []
+    return [Stage(f"target-{spec.name}", "target", [spec.train_from or spec.name], spec.name, "encoder")]
+
+
+def _saves_encoder(stage: Stage) -> bool:
+    """Whether a stage's result is an encoder alone (intermediate and retrieval stages) rather than a model."""
+    return stage.phase == "intermediate" or get_task(stage.task).kind == "retrieval"
 
 
 def _slug(entry: str) -> str:
@@ -181,11 +196,48 @@ def run_multitask_stage(stage: Stage, start: str, cfg: ExperimentConfig, run: Pa
             "train_rows": len(mix), "dev_rows": sum(len(p["dev"]) for p in prepared)}
 
 
+def run_retrieval_stage(stage: Stage, start: str, cfg: ExperimentConfig, run: Path, log) -> dict:
+    """XTREME-R's retrieval fine-tuning: a dual encoder (`stilts.models.DualEncoder`) on (query, target) pairs with
+    in-batch negatives, selected on a held-out English slice of the same pairs (whole paragraphs or entities; the
+    task's own English data is its test set). Saves only the encoder, which `stilts eval` loads with AutoModel."""
+    from accelerate.utils import set_seed
+    from transformers import AutoModel, AutoTokenizer
+
+    from stilts.models import DualEncoder, freeze, save_encoder
+    from stilts.train.evaluate import make_retrieval_evaluator
+    from stilts.train.features import encode
+    from stilts.train.retrieval_pairs import build_pairs, held_out
+
+    spec = get_task(stage.task)
+    pairs = build_pairs(spec.train_pairs, train_rows(stage.sources[0], cfg))
+    train, dev = held_out(pairs, cfg.dev_limit)
+    tok = AutoTokenizer.from_pretrained(start)
+    max_length = cfg.max_length or spec.max_length or 256
+    feats, dev_feats = encode(train, "retrieval", tok, max_length), encode(dev, "retrieval", tok, max_length)
+    set_seed(cfg.train.seed)
+    model = DualEncoder(AutoModel.from_pretrained(start), cfg.retrieval_layer, cfg.retrieval_temperature)
+    freeze(model.encoder, cfg.freeze_embeddings, cfg.freeze_layers)
+    out = run / stage.name
+    loop_cfg = cfg.train.__class__(**{**asdict(cfg.train), "epochs": cfg.epochs.get(spec.name, spec.epochs or 2)})
+    log(f"[{stage.name}] dual encoder on {len(train)} {spec.train_pairs} pairs ({stage.sources[0]}), layer "
+        f"{model.layer}, temperature {cfg.retrieval_temperature}; dev: {len(dev)} held-out English pairs; "
+        f"start: encoder of {start}")
+    evaluate = make_retrieval_evaluator(dev_feats, tok.pad_token_id, spec.metric)
+    result = train_loop(model, feats, evaluate, loop_cfg, out, tok.pad_token_id, spec.metric, log=log)
+    save_encoder(AutoModel.from_pretrained(out / "best"), tok, out / "encoder")
+    shutil.rmtree(out / "best", ignore_errors=True)
+    return {"stage": stage.name, "metric": f"{spec.metric} (held-out {stage.sources[0]} pairs)",
+            "dev_en": result["best"], "best_epoch": result["best_epoch"], "steps": result["steps"],
+            "train_rows": len(train), "dev_rows": len(dev)}
+
+
 def run_stage(stage: Stage, start: str, cfg: ExperimentConfig, run: Path, log) -> dict:
     from stilts.models import make_model, save_encoder
 
     if stage.multitask:
         return run_multitask_stage(stage, start, cfg, run, log)
+    if get_task(stage.task).kind == "retrieval":
+        return run_retrieval_stage(stage, start, cfg, run, log)
     p = _prepare(stage.sources, stage.task, start, cfg, log)
     spec, train, dev, tok, feats, model = p["spec"], p["train"], p["dev"], p["tok"], p["feats"], p["model"]
     out = run / stage.name
@@ -209,6 +261,9 @@ def run_experiment(cfg: ExperimentConfig, log=print) -> dict:
     run.mkdir(parents=True, exist_ok=True)
     (run / "config.yaml").write_text(yaml.safe_dump(cfg.to_dict(), sort_keys=True), encoding="utf-8")
     stages = plan(cfg)
+    if not stages:
+        raise StiltsError(f"nothing to train: {cfg.target} gets no target training here; evaluate the phase-1 "
+                          f"model directly (stilts eval --model MODEL --task {cfg.target}) or add --intermediate")
     record = {"phase1": {"model": cfg.model}, "stages": [asdict(s) for s in stages]}
     (run / "stages.json").write_text(json.dumps(record, indent=1), encoding="utf-8")
     encoder = base_encoder(cfg, log)
@@ -235,13 +290,13 @@ def run_experiment(cfg: ExperimentConfig, log=print) -> dict:
         if stage.phase == "intermediate":
             encoder = str(run / stage.name / "encoder")
         previous = stage.name
-    final = run / previous / ("encoder" if stages[-1].phase == "intermediate" else "model")
+    final = run / previous / ("encoder" if _saves_encoder(stages[-1]) else "model")
     link = run / "model"   # a relative link, so a copied or moved run directory stays whole
     if link.is_symlink() or link.is_file():
         link.unlink()
     elif link.exists():
         shutil.rmtree(link)
-    link.symlink_to(final.relative_to(run), target_is_directory=True)  # a retrieval target: the encoder itself
+    link.symlink_to(final.relative_to(run), target_is_directory=True)  # retrieval: the encoder itself
     (run / "scores.json").write_text(json.dumps({"english_dev": scores}, indent=1), encoding="utf-8")
     (run / "stages.json").write_text(json.dumps(record, indent=1), encoding="utf-8")
     return {"run": str(run), "stages": [s.name for s in stages], "scores": scores}
