@@ -9,14 +9,12 @@
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
 
 from stilts.errors import StiltsError
-
-_SENTENCE = re.compile(r"(?<=[.!?。！？؟।])\s+|(?<=[。！？])")
+from stilts.text import sentences
 
 
 @dataclass
@@ -29,16 +27,6 @@ class Points:
 
 def _norm(x: np.ndarray) -> np.ndarray:
     return x / np.maximum(np.linalg.norm(x, axis=-1, keepdims=True), 1e-12)
-
-
-def sentences(context: str) -> list[tuple[int, str]]:
-    out, start = [], 0
-    for piece in _SENTENCE.split(context):
-        idx = context.find(piece, start)
-        if piece.strip():
-            out.append((idx, piece))
-        start = idx + len(piece)
-    return out
 
 
 def row_texts(row: dict, kind: str) -> list[str]:

@@ -9,29 +9,13 @@ slice is cut by, so no dev paragraph or entity is trained on.
 """
 from __future__ import annotations
 
-import re
 import zlib
 from collections.abc import Callable
 
 from datasets import Dataset
 
 from stilts.errors import StiltsError, unknown
-
-# A sentence ends at . ! ? (and their CJK, Arabic and Devanagari forms) followed by space, or right after a CJK
-# full stop; the same rule as advmine's answer-sentence points (advmine/points.py).
-_SENTENCE = re.compile(r"(?<=[.!?。！？؟।])\s+|(?<=[。！？])")
-
-
-def sentences(context: str) -> list[tuple[int, str]]:
-    """(character offset, sentence) of each non-empty sentence of `context`, in order."""
-    out, start = [], 0
-    for piece in _SENTENCE.split(context):
-        at = context.find(piece, start)
-        if piece.strip():
-            out.append((at, piece))
-        start = at + len(piece)
-    return out
-
+from stilts.text import sentences
 
 def answer_sentence(context: str, answer_start: int) -> str:
     """The sentence holding the character at `answer_start` (the last one starting at or before it)."""
