@@ -119,7 +119,8 @@ def stilts_show(task, split, lang, kit, data_dir, layout, variant, data_files, h
 @source_options
 @click.option("--limit", type=int, help="First N training rows per task (smoke runs).")
 @click.option("--set", "sets", multiple=True, help="Any config key: --set train.lr=2e-5 --set epochs.xnli=1")
-def stilts_train(config_file, kit, data_dir, sets, **opts) -> None:
+@click.option("--overwrite", is_flag=True, help="Replace --out even when it is not an earlier run.")
+def stilts_train(config_file, kit, data_dir, sets, overwrite, **opts) -> None:
     """Three-phase training: pretrained MLM -> intermediate task -> English target task."""
     from stilts.overrides import parse_sets
     from stilts.train.config import resolve
@@ -131,7 +132,7 @@ def stilts_train(config_file, kit, data_dir, sets, **opts) -> None:
     elif data_dir:
         overrides.update(source="data-dir", data_dir=data_dir)
     overrides.update(parse_sets(sets))
-    result = run_experiment(resolve(config_file, overrides), log=lambda m: click.echo(m, err=True))
+    result = run_experiment(resolve(config_file, overrides), log=lambda m: click.echo(m, err=True), overwrite=overwrite)
     for s in result["scores"]:
         click.echo(f"{s['stage']:<28} English dev {s['metric']} = {s['dev_en']:.2f} (epoch {s['best_epoch']}, "
                    f"{s['steps']} steps)")
@@ -256,7 +257,8 @@ def advmine() -> None:
 @click.option("--contamination", help="auto (with --select) | all | off | task,task,...")
 @click.option("--contamination-mode", type=click.Choice(["flag", "drop"]))
 @click.option("--set", "sets", multiple=True, help="Any config key: --set translator.dtype=fp16")
-def advmine_build(config_file, kit, data_dir, sets, **opts) -> None:
+@click.option("--overwrite", is_flag=True, help="Replace --out (atomically) even when it is not an earlier build.")
+def advmine_build(config_file, kit, data_dir, sets, overwrite, **opts) -> None:
     """Build a multilingual adversarial dataset from an English task:
     load -> translate -> langid -> perturb -> embed -> select -> contamination -> write."""
     from advmine.build import build
@@ -272,7 +274,7 @@ def advmine_build(config_file, kit, data_dir, sets, **opts) -> None:
     elif data_dir:
         overrides.update(source="data-dir", data_dir=data_dir)
     overrides.update(parse_sets(sets))
-    build(resolve(config_file, overrides), log=lambda m: click.echo(m, err=True))
+    build(resolve(config_file, overrides), log=lambda m: click.echo(m, err=True), overwrite=overwrite)
 
 
 @advmine.command("inspect")

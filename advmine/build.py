@@ -34,8 +34,18 @@ def work_dir(cfg: BuildConfig) -> Path:
     return out.parent / f".{out.name}.work"
 
 
-def build(cfg: BuildConfig, log=print) -> dict:
-    """Run the build; returns {"out", "fingerprint", "rows", "stats"}. Rerunning reuses finished steps."""
+def build(cfg: BuildConfig, log=print, overwrite: bool = False) -> dict:
+    """Run the build; returns {"out", "fingerprint", "rows", "stats"}. Rerunning reuses finished steps. `--out`
+    must be absent, empty or an earlier advmine output (its build.yaml) unless `overwrite`; one build at a time
+    writes it (a second one meets a lock)."""
+    from stilts.outputs import check_replaceable, output_lock
+
+    check_replaceable(cfg.out, "advmine build", ("build.yaml",), overwrite)
+    with output_lock(cfg.out, "advmine build"):
+        return _build(cfg, log)
+
+
+def _build(cfg: BuildConfig, log) -> dict:
     from accelerate import PartialState
 
     data, stats = Pipeline(build_steps(cfg), work_dir(cfg), log=log).run()

@@ -40,8 +40,10 @@ def write_dataset(data: DatasetDict, out: str | Path, cfg: BuildConfig, stats: l
             old = out.parent / f".{out.name}.old-{uuid.uuid4().hex[:8]}"
             os.rename(out, old)
         os.rename(tmp, out)
-        if old:
+        if old and old.is_dir() and not old.is_symlink():
             shutil.rmtree(old, ignore_errors=True)
+        elif old:
+            old.unlink()
         return fingerprint
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

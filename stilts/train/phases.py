@@ -13,6 +13,7 @@ Model selection uses English dev data only.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -256,8 +257,34 @@ def run_stage(stage: Stage, start: str, cfg: ExperimentConfig, run: Path, log) -
             "steps": result["steps"], "train_rows": len(train), "dev_rows": len(dev)}
 
 
-def run_experiment(cfg: ExperimentConfig, log=print) -> dict:
+RUN_MARKERS = ("config.yaml", "stages.json")
+RUN_ENTRIES = ("intermediate-", "target-", "hidden-", "phase1-")   # what a run (or a grid cell) holds
+
+
+def run_experiment(cfg: ExperimentConfig, log=print, overwrite: bool = False) -> dict:
+    """Train every stage of `cfg` into its run directory, resuming finished stages. The directory must be
+    absent, empty or an earlier run unless `overwrite` (then the old one is moved aside and removed only once
+    the new run is complete); one process at a time trains into it."""
+    import uuid
+
+    from stilts.outputs import check_replaceable, output_lock
+
     run = Path(cfg.out)
+    check_replaceable(run, "stilts train", RUN_MARKERS, overwrite, also_ours=RUN_ENTRIES)
+    with output_lock(run, "stilts train"):
+        aside = None
+        if overwrite and (run.exists() or run.is_symlink()):
+            aside = run.parent / f".{run.name}.replaced-{uuid.uuid4().hex[:8]}"
+            os.rename(run, aside)
+        result = _run_experiment(cfg, run, log)
+        if aside is not None and aside.is_dir() and not aside.is_symlink():
+            shutil.rmtree(aside)
+        elif aside is not None:
+            aside.unlink()
+        return result
+
+
+def _run_experiment(cfg: ExperimentConfig, run: Path, log) -> dict:
     run.mkdir(parents=True, exist_ok=True)
     (run / "config.yaml").write_text(yaml.safe_dump(cfg.to_dict(), sort_keys=True), encoding="utf-8")
     stages = plan(cfg)

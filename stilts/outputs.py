@@ -1,0 +1,61 @@
+"""Output directories that are never destroyed by accident and never written by two processes at once.
+
+* `check_replaceable`: a command may write over a path only when it is absent, empty, or an earlier output of
+  the same command (recognised by its own marker files); anything else needs `--overwrite`, and even then the
+  replacement is atomic (the writer renames the old output aside only once the new one is complete).
+* `output_lock`: an exclusive `flock` on `.<name>.lock` beside the output. The kernel drops the lock when its
+  holder dies, so a `kill -9` never leaves it stuck; a second process meets one line naming the holder's pid.
+"""
+from __future__ import annotations
+
+import fcntl
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from stilts.errors import StiltsError
+
+
+def check_replaceable(path: str | Path, command: str, markers: tuple[str, ...], overwrite: bool = False,
+                      also_ours: tuple[str, ...] = ()) -> None:
+    """Raise one line unless `path` may be (re)written by `command`: absent, an empty directory, or a directory
+    holding one of `markers` (files) or of `also_ours` (name prefixes of entries the command itself makes)."""
+    p = Path(path)
+    if overwrite or not (p.exists() or p.is_symlink()):
+        return
+    if p.is_dir():
+        entries = [e.name for e in p.iterdir()]
+        if not entries or any((p / m).is_file() for m in markers) or (
+                also_ours and all(e.startswith(also_ours) for e in entries)):
+            return
+        what = f"a directory with {len(entries)} entries that {command} did not write"
+    else:
+        what = "a file"
+    raise StiltsError(f"{p} exists and is {what}; refusing to replace it (pass --overwrite to replace it "
+                      "atomically, or choose another --out)")
+
+
+def lock_path(path: str | Path) -> Path:
+    p = Path(path)
+    return p.parent / f".{p.name}.lock"
+
+
+@contextmanager
+def output_lock(path: str | Path, command: str) -> Iterator[None]:
+    """Hold an exclusive lock on `path` for the duration of the block."""
+    lock = lock_path(path)
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 64, 0).decode("ascii", "replace").strip() or "unknown"
+            raise StiltsError(f"{path} is being written by another {command} (pid {holder}); wait for it to "
+                              f"finish or stop it (lock: {lock})") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        yield
+    finally:
+        os.close(fd)   # closing releases the flock

@@ -1,0 +1,69 @@
+"""Outputs are never destroyed by accident nor written by two processes at once (issue 14, items 1-2)."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from click.testing import CliRunner
+
+from cli import advmine
+from stilts.errors import StiltsError
+from stilts.outputs import check_replaceable, lock_path, output_lock
+
+BUILD = ["build", "--task", "mnli", "--langs", "sw", "--kit", "--limit", "20", "--translator", "identity",
+         "--langid", "off"]
+
+
+def test_build_refuses_an_unrelated_out_and_overwrite_replaces_it(tmp_path):
+    foreign = tmp_path / "p"
+    foreign.mkdir()
+    (foreign / "f").write_text("x")
+    res = CliRunner().invoke(advmine, BUILD + ["--out", str(foreign)])
+    assert res.exit_code == 2 and "refusing to replace it" in res.stderr and "--overwrite" in res.stderr
+    assert (foreign / "f").read_text() == "x"                      # nothing lost
+    a_file = tmp_path / "file"
+    a_file.write_text("keep")
+    res = CliRunner().invoke(advmine, BUILD + ["--out", str(a_file)])
+    assert res.exit_code == 2 and "is a file" in res.stderr and a_file.read_text() == "keep"
+    res = CliRunner().invoke(advmine, BUILD + ["--out", str(foreign), "--overwrite"])
+    assert res.exit_code == 0, res.output
+    assert (foreign / "build.yaml").is_file() and not (foreign / "f").exists()
+    res = CliRunner().invoke(advmine, BUILD + ["--out", str(foreign)])  # an earlier build: rebuilt in place
+    assert res.exit_code == 0, res.output
+
+
+def test_a_second_writer_meets_the_lock_and_a_killed_holder_leaves_none(tmp_path):
+    out = tmp_path / "o"
+    with output_lock(out, "advmine build"):
+        res = CliRunner().invoke(advmine, BUILD + ["--out", str(out)])
+        assert res.exit_code == 2 and f"being written by another advmine build (pid {os.getpid()})" in res.stderr
+    holder = subprocess.Popen([sys.executable, "-c", "import sys, time; from stilts.outputs import output_lock\n"
+                               f"with output_lock({str(out)!r}, 't'):\n    print('held', flush=True); time.sleep(60)"],
+                              stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "held"
+    with pytest.raises(StiltsError, match=f"pid {holder.pid}"):
+        with output_lock(out, "advmine build"):
+            pass
+    holder.send_signal(signal.SIGKILL)
+    holder.wait()
+    with output_lock(out, "advmine build"):      # the kernel released the dead holder's lock
+        assert lock_path(out).read_text().strip() == str(os.getpid())
+
+
+def test_train_refuses_a_foreign_directory(tmp_path):
+    from stilts.train.config import resolve
+    from stilts.train.phases import run_experiment
+
+    d = tmp_path / "notarun"
+    d.mkdir()
+    (d / "thesis.tex").write_text("x")
+    cfg = resolve(None, {"out": str(d), "target": "xnli", "source": "kit", "model": "kit"})
+    t0 = time.monotonic()
+    with pytest.raises(StiltsError, match="refusing to replace it"):
+        run_experiment(cfg, log=lambda m: None)
+    assert time.monotonic() - t0 < 2 and (d / "thesis.tex").read_text() == "x"
+    check_replaceable(d / "target-xnli", "stilts train", ("config.yaml",))   # absent: fine
