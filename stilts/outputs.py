@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,6 +35,44 @@ def check_replaceable(path: str | Path, command: str, markers: tuple[str, ...], 
         what = "a file"
     raise StiltsError(f"{p} exists and is {what}; refusing to replace it (pass --overwrite to replace it "
                       "atomically, or choose another --out)")
+
+
+CHECKSUMS = "checksums.json"
+
+
+def sha256_file(path: Path) -> str:
+    import hashlib
+
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 22), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def write_tree_checksums(directory: str | Path) -> None:
+    """sha256 of every file below `directory` (relative paths), written beside them."""
+    d = Path(directory)
+    sums = {str(p.relative_to(d)): sha256_file(p) for p in sorted(d.rglob("*")) if p.is_file() and p.name != CHECKSUMS}
+    (d / CHECKSUMS).write_text(json.dumps(sums, indent=1), encoding="utf-8")
+
+
+def verify_tree(directory: str | Path, what: str) -> None:
+    """One line naming the first file that is missing or differs from the checksum written with it (outputs
+    written before checksums existed pass unverified)."""
+    d = Path(directory)
+    if not (d / CHECKSUMS).is_file():
+        return
+    try:
+        sums = json.loads((d / CHECKSUMS).read_text(encoding="utf-8"))
+    except ValueError:
+        raise StiltsError(f"{d / CHECKSUMS}: unreadable; rebuild the {what}") from None
+    for rel, digest in sums.items():
+        f = d / rel
+        if not f.is_file():
+            raise StiltsError(f"{f}: missing from the {what}; rebuild it")
+        if sha256_file(f) != digest:
+            raise StiltsError(f"{f}: does not match its checksum (truncated or edited); rebuild the {what}")
 
 
 def lock_path(path: str | Path) -> Path:

@@ -67,3 +67,19 @@ def test_train_refuses_a_foreign_directory(tmp_path):
         run_experiment(cfg, log=lambda m: None)
     assert time.monotonic() - t0 < 2 and (d / "thesis.tex").read_text() == "x"
     check_replaceable(d / "target-xnli", "stilts train", ("config.yaml",))   # absent: fine
+
+
+def test_a_corrupt_dataset_is_one_line_naming_the_file(tmp_path):
+    from stilts.train.config import resolve
+    from stilts.train.phases import train_rows
+
+    out = tmp_path / "adv"
+    res = CliRunner().invoke(advmine, BUILD + ["--out", str(out)])
+    assert res.exit_code == 0 and (out / "checksums.json").is_file()
+    cfg = resolve(None, {"out": str(tmp_path / "run"), "target": "xnli", "source": "kit", "model": "kit"})
+    assert len(train_rows(str(out), cfg)) == 20
+    arrow = next((out / "train").glob("*.arrow"))
+    arrow.write_bytes(arrow.read_bytes()[:200])
+    with pytest.raises(StiltsError) as e:
+        train_rows(str(out), cfg)
+    assert str(arrow) in str(e.value) and "does not match its checksum" in str(e.value) and "\n" not in str(e.value)

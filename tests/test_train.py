@@ -66,7 +66,8 @@ def test_loop_learns_a_synthetic_task(tmp_path, tiny_encoder):
     assert (tmp_path / "run" / "tensorboard").is_dir()
 
 
-def test_killed_mid_epoch_resumes_to_the_same_weights(tmp_path, tiny_encoder, monkeypatch):
+def _killed_run(tmp_path, tiny_encoder, monkeypatch, name: str) -> dict:
+    """An uninterrupted run, and the same run "killed" at its 15th batch (mid-epoch, after step 6's checkpoint)."""
     tok, feats, evaluate = _setup(tiny_encoder)
     cfg = LoopConfig(lr=3e-3, epochs=2, batch_size=16, grad_accum=2, seed=3, checkpoint_every=3)
 
@@ -76,10 +77,9 @@ def test_killed_mid_epoch_resumes_to_the_same_weights(tmp_path, tiny_encoder, mo
 
     whole = model()
     train_loop(whole, feats, evaluate, cfg, tmp_path / "whole", tok.pad_token_id, "accuracy", **QUIET)
-
     real_collate, calls = loop_mod.collate, {"n": 0}
 
-    def dying_collate(rows, pad_id):  # the process "dies" at the 15th batch: mid-epoch, after step 6's checkpoint
+    def dying_collate(rows, pad_id):
         calls["n"] += 1
         if calls["n"] == 15:
             raise KeyboardInterrupt("killed")
@@ -87,14 +87,44 @@ def test_killed_mid_epoch_resumes_to_the_same_weights(tmp_path, tiny_encoder, mo
 
     monkeypatch.setattr(loop_mod, "collate", dying_collate)
     with pytest.raises(KeyboardInterrupt):
-        train_loop(model(), feats, evaluate, cfg, tmp_path / "resumed", tok.pad_token_id, "accuracy", **QUIET)
-    state = torch.load(tmp_path / "resumed" / "checkpoint" / "state.pt", weights_only=True)["state"]
-    assert state["epoch"] == 0 and 0 < state["batch"] < 20  # the checkpoint is mid-epoch (20 batches an epoch)
+        train_loop(model(), feats, evaluate, cfg, tmp_path / name, tok.pad_token_id, "accuracy", **QUIET)
     monkeypatch.setattr(loop_mod, "collate", real_collate)
-    resumed = model()
-    train_loop(resumed, feats, evaluate, cfg, tmp_path / "resumed", tok.pad_token_id, "accuracy", **QUIET)
-    for (name, a), (_, b) in zip(whole.state_dict().items(), resumed.state_dict().items()):
-        assert torch.allclose(a, b, atol=1e-6), name
+    def resume(log=lambda m: None):
+        resumed = model()
+        train_loop(resumed, feats, evaluate, cfg, tmp_path / name, tok.pad_token_id, "accuracy", log=log)
+        return resumed
+
+    return {"whole": whole, "resume": resume, "dir": tmp_path / name}
+
+
+def _same_weights(a, b) -> None:
+    for (name, x), (_, y) in zip(a.state_dict().items(), b.state_dict().items()):
+        assert torch.allclose(x, y, atol=1e-6), name
+
+
+def test_killed_mid_epoch_resumes_to_the_same_weights(tmp_path, tiny_encoder, monkeypatch):
+    run = _killed_run(tmp_path, tiny_encoder, monkeypatch, "resumed")
+    state = torch.load(run["dir"] / "checkpoint" / "state.pt", weights_only=True)["state"]
+    assert state["epoch"] == 0 and 0 < state["batch"] < 20  # the checkpoint is mid-epoch (20 batches an epoch)
+    _same_weights(run["whole"], run["resume"]())
+
+
+def test_a_corrupt_checkpoint_falls_back_to_the_previous_one(tmp_path, tiny_encoder, monkeypatch):
+    """A truncated newest checkpoint is caught by its checksum: one log line, then the previous checkpoint, and
+    the weights still equal an uninterrupted run's; with both corrupt, the stage starts over (no traceback)."""
+    run = _killed_run(tmp_path, tiny_encoder, monkeypatch, "r")
+    newest = run["dir"] / "checkpoint" / "model.pt"
+    assert (run["dir"] / "checkpoint.prev" / "model.pt").is_file()
+    newest.write_bytes(newest.read_bytes()[:100])               # truncated
+    lines: list[str] = []
+    _same_weights(run["whole"], run["resume"](lines.append))
+    assert any("does not match its checksum" in x and "trying the previous one" in x for x in lines), lines
+    assert any(x.startswith("resumed from checkpoint.prev") for x in lines), lines
+    for d in ("checkpoint", "checkpoint.prev"):                 # both bad: start over, still no traceback
+        (run["dir"] / d / "state.pt").write_bytes(b"junk")
+    lines.clear()
+    run["resume"](lines.append)
+    assert any("starting the stage from its beginning" in x for x in lines)
 
 
 def test_lr_schedule_is_a_pure_function_of_the_step():

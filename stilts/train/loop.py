@@ -21,6 +21,8 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
+from stilts.errors import StiltsError
+from stilts.outputs import verify_tree, write_tree_checksums
 from stilts.train.batching import collate, length_grouped_batches
 
 
@@ -99,14 +101,23 @@ def train_loop(model: Any, train: Any, evaluate: Callable[[Any], dict], cfg: Loo
 
     # ---- resume -----------------------------------------------------------------------------------------------
     state = {"epoch": 0, "batch": 0, "step": 0, "best": None, "best_epoch": None}
-    ckpt = out / "checkpoint"
-    if (ckpt / "state.pt").is_file():
-        saved = torch.load(ckpt / "state.pt", weights_only=True)
-        model.load_state_dict(torch.load(ckpt / "model.pt", weights_only=True))
-        optimizer.load_state_dict(saved["optimizer"])
+    ckpt, prev = out / "checkpoint", out / "checkpoint.prev"
+    for candidate in (ckpt, prev):
+        if not (candidate / "state.pt").is_file():
+            continue
+        try:
+            verify_tree(candidate, "checkpoint")
+            saved = torch.load(candidate / "state.pt", weights_only=True)
+            model.load_state_dict(torch.load(candidate / "model.pt", weights_only=True))
+            optimizer.load_state_dict(saved["optimizer"])
+        except (StiltsError, RuntimeError, OSError, EOFError, KeyError, ValueError) as e:
+            log(f"checkpoint {candidate} is unusable ({' '.join(str(e).split())[:160]}): "
+                + ("trying the previous one" if candidate == ckpt else "starting the stage from its beginning"))
+            continue
         state = saved["state"]
         _set_rng_state(saved["rng"])
-        log(f"resumed at epoch {state['epoch']}, batch {state['batch']}, step {state['step']}")
+        log(f"resumed from {candidate.name} at epoch {state['epoch']}, batch {state['batch']}, step {state['step']}")
+        break
     model, optimizer = acc.prepare(model, optimizer)
     # Compiled forward, same parameters: saving, evaluation and checkpoints use the plain module.
     forward = torch.compile(model, dynamic=True) if cfg.compile else model
@@ -130,7 +141,10 @@ def train_loop(model: Any, train: Any, evaluate: Callable[[Any], dict], cfg: Loo
         torch.save(acc.unwrap_model(model).state_dict(), tmp / "model.pt")
         torch.save({"optimizer": optimizer.state_dict(), "state": state, "rng": _rng_state(),
                     "config": asdict(cfg)}, tmp / "state.pt")
-        shutil.rmtree(ckpt, ignore_errors=True)
+        write_tree_checksums(tmp)
+        shutil.rmtree(prev, ignore_errors=True)   # keep the last two: a corrupt newest one falls back
+        if ckpt.exists():
+            ckpt.rename(prev)
         tmp.rename(ckpt)
 
     # ---- epochs -----------------------------------------------------------------------------------------------

@@ -110,6 +110,9 @@ def train_rows(source: str, cfg: ExperimentConfig) -> Dataset:
     """A stage's training rows from a registry task (English train split) or an advmine output directory."""
     if _is_advmine(source) or _is_hub_advmine(source):
         if _is_advmine(source):
+            from stilts.outputs import verify_tree
+
+            verify_tree(source, "advmine dataset")
             ds = load_from_disk(source)["train"]
         else:  # an advmine dataset pushed to the hub: `hf:org/name`
             from datasets import load_dataset
@@ -312,7 +315,8 @@ def _run_experiment(cfg: ExperimentConfig, run: Path, log) -> dict:
         else:
             result = run_stage(stage, start, cfg, run, log)
             done.write_text(json.dumps(result))
-            shutil.rmtree(run / stage.name / "checkpoint", ignore_errors=True)  # finished: DONE holds the result
+            for name in ("checkpoint", "checkpoint.prev"):  # finished: DONE holds the result
+                shutil.rmtree(run / stage.name / name, ignore_errors=True)
             scores.append(result)
         if stage.phase == "intermediate":
             encoder = str(run / stage.name / "encoder")
