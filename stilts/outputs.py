@@ -84,8 +84,11 @@ def lock_path(path: str | Path) -> Path:
 def output_lock(path: str | Path, command: str) -> Iterator[None]:
     """Hold an exclusive lock on `path` for the duration of the block."""
     lock = lock_path(path)
-    lock.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        lock.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as e:
+        raise StiltsError(f"{path}: cannot write there ({e.strerror}); choose another --out") from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -101,3 +101,18 @@ def test_negative_seeds_are_refused_up_front(tmp_path):
     grid.write_text("name: g\nout: o\nseeds: [0, -1]\n")
     with pytest.raises(StiltsError, match="seeds >= 0"):
         load_grid(str(grid), {})
+
+
+def test_empty_file_and_unwritable_out_are_one_line(tmp_path):
+    from cli import advmine
+
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("\n\n  \n")
+    res = CliRunner().invoke(stilts, ["show", "--data-files", str(empty), "--columns", "text_a=a,text_b=b,label=l",
+                                      "--labels", "x,y"])
+    assert res.exit_code == 2 and f"{empty}: no rows" in res.stderr and "Traceback" not in res.output
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    res = CliRunner().invoke(advmine, ["build", "--task", "mnli", "--langs", "sw", "--kit", "--limit", "5",
+                                       "--out", str(blocker / "sub")])
+    assert res.exit_code == 2 and "cannot write there" in res.stderr and blocker.read_text() == "x"

@@ -323,3 +323,18 @@ def test_retrieval_targets_train_as_xtreme_r_does(tmp_path):
     cfg = resolve(None, {"out": str(tmp_path / "r"), "target": "lareqa", "model": "kit", "retrieval_training": False})
     with pytest.raises(StiltsError, match="nothing to train: lareqa"):
         run_experiment(cfg, **QUIET)
+
+
+def test_limit_samples_an_advmine_intermediate_across_languages(tmp_path):
+    from advmine.build import build
+    from advmine.config import resolve as build_resolve
+    from stilts.train.phases import train_rows
+
+    adv = build(build_resolve(None, {"task": "mnli", "langs": ["sw", "th"], "source": "kit", "limit": 40,
+                                     "out": str(tmp_path / "adv"), "translator": {"name": "identity"},
+                                     "langid": "off"}), log=lambda m: None)["out"]
+    cfg = resolve(None, {"out": str(tmp_path / "r"), "intermediate": adv, "source": "kit", "model": "kit",
+                         "limit": 30})
+    rows = train_rows(adv, cfg)
+    assert len(rows) == 30 and set(rows["lang"]) == {"sw", "th"}       # not the first 30 rows (all sw)
+    assert list(rows["id"]) == list(train_rows(adv, cfg)["id"])          # the same sample every time

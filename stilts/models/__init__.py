@@ -30,7 +30,14 @@ def make_model(kind: str, encoder: str | Path, num_labels: int | None = None) ->
                                                                     "tagging") else {}
     if kind == "span_qa":  # start and end logits, whatever the encoder's previous head had
         kwargs = {"num_labels": 2}
-    return cls.from_pretrained(str(encoder), **kwargs)
+    # The head is new on purpose: transformers' "newly initialized ... You should probably TRAIN this model"
+    # warning is expected here, so it is silenced for this call only.
+    level = transformers.logging.get_verbosity()
+    transformers.logging.set_verbosity_error()
+    try:
+        return cls.from_pretrained(str(encoder), **kwargs)
+    finally:
+        transformers.logging.set_verbosity(level)
 
 
 def freeze(model: Any, embeddings: bool = False, layers: int = 0) -> None:

@@ -224,6 +224,10 @@ def _build(generator, feats, job: dict, cache_dir: str | None) -> Dataset:
         while cause is not None:
             if isinstance(cause, StiltsError):
                 raise cause from None
+            if "corresponds to no data" in str(cause):   # the generator yielded no row at all
+                files = ", ".join(str(f.get("main", "")) for f in job.get("files", [])) or job.get("task", "")
+                raise StiltsError(f"{files}: no rows for {job.get('lang')}/{job.get('split')} (the file is empty, "
+                                  "holds only blank lines, or has no row of this language)") from None
             cause = cause.__cause__ or cause.__context__
         raise
 

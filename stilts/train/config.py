@@ -36,7 +36,7 @@ class ExperimentConfig:
     kit: KitModelConfig = field(default_factory=KitModelConfig)
     max_length: int | None = None             # default: each task's spec
     epochs: dict[str, float] = field(default_factory=dict)   # per-task overrides
-    limit: int | None = None                  # first N training rows per task (smoke runs)
+    limit: int | None = None                  # first N training rows per task (an advmine dataset: a seeded sample of N)
     dev_limit: int | None = 500               # English dev rows scored per epoch (jiant: a 500-example subset)
     freeze_embeddings: bool = False           # word embeddings not trained (CPU runs; e5-small's profile)
     freeze_layers: int = 0                    # the lowest N transformer layers not trained

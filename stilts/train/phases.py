@@ -117,6 +117,8 @@ def train_rows(source: str, cfg: ExperimentConfig) -> Dataset:
         else:  # an advmine dataset pushed to the hub: `hf:org/name`
             from datasets import load_dataset
             ds = load_dataset(source[3:], split="train")
+        if cfg.limit and len(ds) > cfg.limit:  # its rows are grouped by language: a seeded sample, not the head
+            ds = ds.shuffle(seed=0).select(range(cfg.limit))
         return ds.remove_columns([c for c in ds.column_names if c not in UNIFIED])
     spec = get_task(source)
     ds = load(spec, "train", spec.train_language, source=cfg.source, data_dir=cfg.data_dir)
