@@ -257,6 +257,10 @@ def advmine() -> None:
 @click.option("--contamination", help="auto (with --select) | all | off | task,task,...")
 @click.option("--contamination-mode", type=click.Choice(["flag", "drop"]))
 @click.option("--set", "sets", multiple=True, help="Any config key: --set translator.dtype=fp16")
+@click.option("--data-files", multiple=True, help="Your own file(s) of the task's rows instead of its source: "
+              "jsonl/json/csv/tsv/parquet, validated as `stilts show` does.")
+@click.option("--columns", help="With --data-files: FIELD=COLUMN,... into the task kind's schema.")
+@click.option("--labels", help="With --data-files: label names in class order (default: the task's).")
 @click.option("--overwrite", is_flag=True, help="Replace --out (atomically) even when it is not an earlier build.")
 def advmine_build(config_file, kit, data_dir, sets, overwrite, **opts) -> None:
     """Build a multilingual adversarial dataset from an English task:

@@ -34,6 +34,9 @@ class BuildConfig:
     out: str
     source: str = "hub"                    # hub | data-dir | kit
     data_dir: str | None = None
+    data_files: list[str] = field(default_factory=list)  # the user's own files for the task's split (any format
+    columns: str | None = None             # `stilts show` reads): FIELD=COLUMN,... into the task kind's schema
+    labels: list[str] | None = None        # label names in class order (default: the task's own)
     splits: list[str] = field(default_factory=lambda: ["train"])
     layout: str | None = None
     variant: str | None = None
@@ -73,6 +76,10 @@ def resolve(config_file: str | None, overrides: dict[str, Any]) -> BuildConfig:
         data["langs"] = [x.strip() for x in data["langs"].split(",") if x.strip()]
     if isinstance(data.get("perturb"), str):
         data["perturb"] = [data["perturb"]]
+    if isinstance(data.get("data_files"), str):
+        data["data_files"] = [data["data_files"]]
+    if isinstance(data.get("labels"), str):
+        data["labels"] = [x.strip() for x in data["labels"].split(",") if x.strip()]
     if isinstance(data.get("splits"), str):
         data["splits"] = [x.strip() for x in data["splits"].split(",") if x.strip()]
     cfg = from_mapping(BuildConfig, data, "build config")
@@ -120,6 +127,15 @@ def _validate(cfg: BuildConfig) -> None:
         check = getattr(translator, "check", None)
         if check:
             check(lang)
+    if cfg.data_files:
+        if not cfg.columns:
+            raise StiltsError("--data-files needs --columns FIELD=COLUMN,... (as `stilts show` does)")
+        if len(cfg.splits) != 1:
+            raise StiltsError("--data-files holds one split: pass --splits train (or the one split the files are)")
+        from stilts.tasks.custom import custom_spec, parse_columns
+
+        custom_spec(parse_columns(cfg.columns), cfg.labels or spec.labels, data_files=cfg.data_files,
+                    split=cfg.splits[0], lang=cfg.src_lang, kind=spec.kind)   # files exist, format known
     if cfg.seed < 0:
         raise StiltsError(f"--seed {cfg.seed}: use a seed >= 0")
     if cfg.select:

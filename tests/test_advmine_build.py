@@ -312,3 +312,29 @@ def test_marian_table_tokens_and_missing_languages(tmp_path, tiny_marian, monkey
                         type(tok).__mro__[1].__call__(self, texts, *a, **k))
     mine.translate(["a cat"], "th")
     assert calls and calls[0] == [">>tha<< a cat"]
+
+
+def test_build_from_the_users_own_file(tmp_path):
+    """`--data-files` with a column mapping replaces the task's source; bad rows are one line naming file, row
+    and field, exit code 2, and no output directory."""
+    import json as _json
+
+    good = tmp_path / "mine.jsonl"
+    rows = [{"p": f"A man plays {i}.", "h": "Someone plays.", "gold": ["entailment", "neutral"][i % 2]} for i in range(12)]
+    good.write_text("\n".join(_json.dumps(r) for r in rows) + "\n")
+    out = tmp_path / "o"
+    def args(data, dest, columns=("--columns", "text_a=p,text_b=h,label=gold")):
+        return ["build", "--task", "mnli", "--langs", "sw", "--data-files", str(data), *columns, "--translator",
+                "identity", "--langid", "off", "--out", str(dest)]
+
+    res = CliRunner().invoke(advmine, args(good, out))
+    assert res.exit_code == 0, res.output
+    ds = load_from_disk(str(out))["train"]
+    assert len(ds) == 12 and ds[0]["text_a"] == "A man plays 0." and ds.features["label"].names[:2] == ["entailment", "neutral"]
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(good.read_text() + _json.dumps({"p": "x", "h": "y", "gold": "maybe"}) + "\n")
+    res = CliRunner().invoke(advmine, args(bad, tmp_path / "o2"))
+    assert res.exit_code == 2 and f"{bad}:13: field 'label'" in res.stderr and "maybe" in res.stderr
+    assert not (tmp_path / "o2").exists()
+    res = CliRunner().invoke(advmine, args(good, tmp_path / "o3", columns=()))
+    assert res.exit_code == 2 and "--data-files needs --columns" in res.stderr
