@@ -189,6 +189,18 @@ def test_rerun_skips_finished_cells_and_refuses_stale_ones(tiny_grid, monkeypatc
     assert stale.exit_code == 2 and "another config" in stale.output and "--force" in stale.output
 
 
+def test_a_copied_grid_keeps_its_finished_cells(tiny_grid, tmp_path):
+    """Cell keys name advmine datasets by their content fingerprint, not their path: a copied grid is done."""
+    import shutil
+
+    from cli import stilts
+
+    copy = tmp_path / "moved"
+    shutil.copytree(tiny_grid["out"], copy, symlinks=True)
+    listing = CliRunner().invoke(stilts, ["compare", str(tiny_grid["yaml"]), "--out", str(copy), "--list"])
+    assert listing.exit_code == 0 and listing.output.count(" done ") == 8, listing.output
+
+
 def test_shards_partition_the_cells(tmp_path):
     from stilts.compare.runner import select_cells
 

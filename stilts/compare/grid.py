@@ -178,10 +178,16 @@ def experiment_config(grid: GridConfig, cell: Cell):
     return resolve(None, overrides)
 
 
-def cell_key(grid: GridConfig, cell: Cell, dataset_fingerprints: dict[str, str]) -> str:
-    """What a cell's result depends on (its config, the eval options, the datasets it reads), not where it is."""
+def cell_key(grid: GridConfig, cell: Cell, dataset_fingerprints: dict[str, str], legacy: bool = False) -> str:
+    """What a cell's result depends on (its config, the eval options, the datasets it reads), not where it is:
+    advmine datasets enter by name and content fingerprint, not by their path under the grid's directory, so a
+    copied or moved grid keeps its finished cells. `legacy`: the key of earlier versions (paths included), still
+    accepted for grids that were not moved."""
     cfg = experiment_config(grid, cell).to_dict()
     cfg.pop("out")
+    if not legacy:
+        cond = grid.condition(cell.condition)
+        cfg.update(intermediate=list(cond.intermediate), continued_mlm=list(cond.continued_mlm))
     refs = sorted(set(refs_of(grid.condition(cell.condition))))
     blob = {"train": cfg, "eval": dataclasses.asdict(grid.eval),
             "datasets": {r: dataset_fingerprints.get(r) for r in refs}}

@@ -114,16 +114,17 @@ def prepare_datasets(grid: GridConfig, names: list[str], log=print) -> dict[str,
     return fingerprints
 
 
-def cell_status(grid: GridConfig, cell: Cell, key: str) -> str:
+def cell_status(grid: GridConfig, cell: Cell, key: str, legacy_key: str | None = None) -> str:
     """done | stale (finished with another config) | partial | new."""
     d = cell_dir(grid, cell)
     record = d / "cell.json"
     if record.is_file():
         meta = json.loads(record.read_text())
         done = all((d / "eval" / f"{t}.json").is_file() for t in meta.get("eval_tasks", []))
-        if meta.get("key") == key and done:
+        same = meta.get("key") in (key, legacy_key)
+        if same and done:
             return "done"
-        return "stale" if meta.get("key") != key else "partial"
+        return "partial" if same else "stale"
     return "partial" if d.exists() else "new"
 
 
@@ -188,8 +189,9 @@ def list_cells(grid: GridConfig, shard: str | None = None, only: list[str] | Non
     fingerprints = {name: stats["fingerprint"] for name, stats in built.items() if stats}
     lines = []
     for cell in select_cells(grid, shard, only):
-        lines.append(f"{cell.name:<48} {cell_status(grid, cell, cell_key(grid, cell, fingerprints)):<8} "
-                     f"stilts compare GRID --cell {cell.name}")
+        status = cell_status(grid, cell, cell_key(grid, cell, fingerprints),
+                             cell_key(grid, cell, fingerprints, legacy=True))
+        lines.append(f"{cell.name:<48} {status:<8} stilts compare GRID --cell {cell.name}")
     return "\n".join(lines)
 
 
@@ -206,7 +208,7 @@ def run_grid(grid: GridConfig, shard: str | None = None, only: list[str] | None 
         return {"ran": ran, "skipped": skipped, "fingerprints": fingerprints}
     for cell in tqdm(todo, desc="grid cells", unit="cell"):
         key = cell_key(grid, cell, fingerprints)
-        status = cell_status(grid, cell, key)
+        status = cell_status(grid, cell, key, cell_key(grid, cell, fingerprints, legacy=True))
         if status == "done":
             log(f"[{cell.name}] finished before: skipped")
             skipped.append(cell.name)
