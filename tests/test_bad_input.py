@@ -24,6 +24,20 @@ CASES = [
      ["latin1.tsv:3:", "not valid UTF-8"]),
     ("unknown_label.jsonl", ["--columns", "text_a=premise,text_b=hypo,label=label", "--labels", "entailment,neutral"],
      ["unknown_label.jsonl:1:", "field 'text_b'", "column 'hypo' not found", "premise, hypothesis"]),
+    ("empty.jsonl", NLI, ["empty.jsonl: no rows"]),
+    ("blank_lines.jsonl", NLI, ["blank_lines.jsonl: no rows"]),
+    ("not_object.jsonl", NLI, ["not_object.jsonl:2:", "must hold an object"]),
+    ("label_out_of_range.jsonl", NLI, ["label_out_of_range.jsonl:1:", "field 'label'", "out of range 0..2"]),
+    ("null_text.jsonl", NLI, ["null_text.jsonl:1:", "field 'text_a'", "expected text"]),
+    ("number_text.jsonl", NLI, ["number_text.jsonl:1:", "field 'text_a'", "got int"]),
+    ("unterminated_quote.csv", NLI, ["unterminated_quote.csv:2:", "field 'text_b'"]),
+    ("missing_column.csv", NLI, ["missing_column.csv:2:", "column 'hypothesis' not found"]),
+    ("short_row.tsv", NLI, ["short_row.tsv:3:", "column 'hypothesis' not found"]),
+    ("rows.xml", NLI, ["rows.xml: unknown format"]),
+    ("object.json", NLI, ["object.json", "must be a JSON object"]),
+    ("truncated.parquet", NLI, ["truncated.parquet:", "not a readable parquet file"]),
+    ("float_label.parquet", NLI, ["float_label.parquet:1:", "field 'label'", "unknown label 1.5"]),
+    ("no_such_file.jsonl", NLI, ["no_such_file.jsonl: no such file"]),
 ]
 
 
@@ -49,6 +63,49 @@ def test_bad_file_is_one_clear_line(name, args, fragments):
     line = _run(["show", "--data-files", str(BAD / name), *args])
     for fragment in fragments:
         assert fragment in line, line
+
+
+def _build_fails(args: list[str], out: Path) -> str:
+    from cli import advmine
+
+    result = CliRunner().invoke(advmine, ["build", *args, "--out", str(out)])
+    lines = [ln for ln in result.stderr.splitlines() if ln.strip() and not ln.startswith(("Generating", "Map"))]
+    assert result.exit_code == 2 and len(lines) == 1 and lines[0].startswith("error: "), result.output
+    assert "Traceback" not in result.output and not out.exists()
+    return lines[0]
+
+
+@pytest.mark.parametrize("name,args,fragments", CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
+def test_bad_file_through_advmine_build(name, args, fragments, tmp_path):
+    """The same corpus through `advmine build --data-files`: the same one line, exit 2, no output directory."""
+    line = _build_fails(["--task", "mnli", "--langs", "sw", "--translator", "identity", "--langid", "off",
+                         "--data-files", str(BAD / name), *args], tmp_path / "out")
+    for fragment in fragments:
+        assert fragment in line, line
+
+
+BUILD_ARGS = [  # argument sets refused before any work
+    (["--langs", "xx"], "unknown language in --langs 'xx'"),
+    (["--langs", "sw", "--select", "random", "--budget", "0"], "--budget 0"),
+    (["--langs", "sw", "--select", "random", "--budget", "1.5"], "a count must be a whole number"),
+    (["--langs", "sw", "--set", "seed=-1"], "use a seed >= 0"),
+    (["--langs", "sw", "--select", "nope"], "unknown selector 'nope'"),
+    (["--langs", "sw", "--select", "random", "--index", "nope"], "nope"),
+    (["--langs", "qu", "--translator", "marian"], "marian: no English->qu OPUS-MT model"),
+    (["--langs", "sw", "--perturb", "nope"], "nope"),
+    (["--langs", "sw", "--data-files", str(BAD / "malformed.jsonl")], "--data-files needs --columns"),
+    (["--langs", "sw", "--splits", "nope"], "has no split 'nope'"),
+    (["--langs", "sw", "--translator", "nope"], "unknown translator 'nope'"),
+]
+
+
+@pytest.mark.parametrize("args,fragment", BUILD_ARGS, ids=[a[-1] for a, _ in BUILD_ARGS])
+def test_bad_build_arguments_fail_before_any_work(args, fragment, tmp_path):
+    import time
+
+    t0 = time.monotonic()
+    line = _build_fails(["--task", "mnli", "--kit", *args], tmp_path / "out")
+    assert fragment in line and time.monotonic() - t0 < 10, line
 
 
 def test_bad_label_in_a_native_xtreme_file():

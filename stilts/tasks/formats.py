@@ -125,9 +125,15 @@ def read_json(files: dict[str, Path]) -> Iterator[tuple[int | str, Record]]:
 
 @register("parquet")
 def read_parquet(files: dict[str, Path]) -> Iterator[tuple[int, Record]]:
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    for n, rec in enumerate(pq.read_table(files["main"]).to_pylist(), start=1):
+    try:
+        table = pq.read_table(files["main"])
+    except (pa.ArrowException, OSError) as e:
+        raise DataError(files["main"], None, None, f"not a readable parquet file ({' '.join(str(e).split())[:120]})") \
+            from None
+    for n, rec in enumerate(table.to_pylist(), start=1):
         yield n, rec
 
 

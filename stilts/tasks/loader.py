@@ -215,7 +215,22 @@ def _generate_pool(job: str):
             yield from POOLS[pool["pool_format"]](Path(files["main"]), pool["lang"])
 
 
+def _blank(path: Path) -> bool:
+    """True when a file holds nothing but whitespace (read until the first other byte)."""
+    import gzip
+
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rb") as f:
+        while chunk := f.read(1 << 16):
+            if chunk.strip():
+                return False
+    return True
+
+
 def _build(generator, feats, job: dict, cache_dir: str | None) -> Dataset:
+    mains = [Path(f["main"]) for f in job.get("files", []) if f.get("main")]
+    if mains and all(p.is_file() and _blank(p) for p in mains):  # before datasets writes an empty cache file
+        raise StiltsError(f"{', '.join(map(str, mains))}: no rows (the file is empty or holds only blank lines)")
     try:
         return Dataset.from_generator(generator, features=feats, gen_kwargs={"job": json.dumps(job, sort_keys=True)},
                                       cache_dir=cache_dir)
