@@ -172,12 +172,17 @@ def stilts_eval(run, model_dir, tasks, kit, data_dir, langs, split, limit, skip,
         names = [target] if target else []
     if not names:
         raise StiltsError("name the task(s) to evaluate: --tasks xnli,tatoeba")
+    from stilts.outputs import check_replaceable, output_lock
+
+    dest = Path(out) if out else Path(run or model_dir) / "eval"
+    check_replaceable(dest, "stilts eval", ("results.md",))   # before minutes of evaluation, not after
     src = _source(kit, data_dir)
     results = [evaluate_task(model, t, source=src["source"], data_dir=src.get("data_dir"),
                              langs=[x for x in (langs or "").split(",") if x] or None, split=split, limit=limit, skip=skip,
                              retrieval=RetrievalConfig(pooling=pooling, layer=layer),
                              log=lambda m: click.echo(m, err=True)) for t in names]
-    table = write_results(results, out or Path(run or model_dir) / "eval", Path(run or model_dir).name)
+    with output_lock(dest, "stilts eval"):
+        table = write_results(results, dest, Path(run or model_dir).name)
     click.echo(markdown_table(results, Path(run or model_dir).name))
     click.echo(f"written: {table.parent}")
 

@@ -83,3 +83,16 @@ def test_a_corrupt_dataset_is_one_line_naming_the_file(tmp_path):
     with pytest.raises(StiltsError) as e:
         train_rows(str(out), cfg)
     assert str(arrow) in str(e.value) and "does not match its checksum" in str(e.value) and "\n" not in str(e.value)
+
+
+def test_eval_and_compare_refuse_foreign_output_directories(tmp_path):
+    from cli import stilts
+
+    foreign = tmp_path / "mine"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("x")
+    res = CliRunner().invoke(stilts, ["compare", "configs/grids/kit-demo.yaml", "--out", str(foreign)])
+    assert res.exit_code == 2 and "refusing to replace it" in res.stderr and (foreign / "notes.txt").is_file()
+    res = CliRunner().invoke(stilts, ["eval", "--model", str(tmp_path), "--tasks", "xnli", "--kit", "--out",
+                                      str(foreign)])
+    assert res.exit_code == 2 and "refusing to replace it" in res.stderr and (foreign / "notes.txt").read_text() == "x"

@@ -197,9 +197,15 @@ def list_cells(grid: GridConfig, shard: str | None = None, only: list[str] | Non
 
 def run_grid(grid: GridConfig, shard: str | None = None, only: list[str] | None = None, force: bool = False,
              prepare_only: bool = False, log=print) -> dict:
-    """Run the selected cells one after another; returns what ran (with seconds) and what was skipped."""
+    """Run the selected cells one after another; returns what ran (with seconds) and what was skipped. The
+    grid directory must be absent, empty or a grid's own (cells, datasets, results); each cell and each
+    dataset build holds its own lock, so shards can share one grid directory."""
     from tqdm.auto import tqdm
 
+    from stilts.outputs import check_replaceable
+
+    check_replaceable(grid.out, "stilts compare", ("results.json", "report.md"),
+                      also_ours=("cells", "datasets", "plots", "results.json", "report.md", ".report.md"))
     todo = select_cells(grid, shard, only)
     fingerprints = prepare_datasets(grid, datasets_of(grid, todo), log=log)
     ran: list = []
