@@ -96,3 +96,26 @@ def test_eval_and_compare_refuse_foreign_output_directories(tmp_path):
     res = CliRunner().invoke(stilts, ["eval", "--model", str(tmp_path), "--tasks", "xnli", "--kit", "--out",
                                       str(foreign)])
     assert res.exit_code == 2 and "refusing to replace it" in res.stderr and (foreign / "notes.txt").read_text() == "x"
+
+
+def test_help_examples_run_and_inspect_stdout_is_clean(tmp_path, caplog):
+    """`stilts compare --help`'s --set example is accepted; `advmine inspect` prints no progress bar on stdout;
+    a new head's 'newly initialized' warning is not shown (it is expected there)."""
+    from cli import stilts
+    from stilts.compare import load_grid
+
+    assert "--set experiment.limit=500" in " ".join(CliRunner().invoke(stilts, ["compare", "--help"]).output.split())
+    grid = load_grid("configs/grids/kit-demo.yaml", {"out": str(tmp_path / "g"), "seeds": [0, 1],
+                                                     "experiment.limit": 500})
+    assert grid.experiment["limit"] == 500
+    out = tmp_path / "ds"
+    assert CliRunner().invoke(advmine, BUILD + ["--out", str(out)]).exit_code == 0
+    res = CliRunner().invoke(advmine, ["inspect", str(out), "--rows", "1"])
+    assert res.exit_code == 0 and "%|" not in res.stdout and "fingerprint" in res.stdout
+    from advmine.tiny import build_tiny_xlmr
+    from stilts.models import make_model
+
+    enc = build_tiny_xlmr(tmp_path / "enc", ["a b c", "d e f"], vocab_size=20)
+    with caplog.at_level("WARNING"):
+        make_model("pair_classification", enc, 3)
+    assert not [r for r in caplog.records if "newly initialized" in r.getMessage()]
