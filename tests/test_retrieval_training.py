@@ -15,7 +15,7 @@ from transformers import AutoModel, AutoTokenizer
 import stilts.train.phases as phases
 from conftest import FIXTURES
 from stilts.errors import StiltsError
-from stilts.models import DualEncoder
+from stilts.models.dual_encoder import DualEncoder
 from stilts.tasks import get_task, list_tasks, load
 from stilts.train.batching import collate
 from stilts.train.config import resolve

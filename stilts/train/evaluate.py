@@ -48,7 +48,7 @@ def make_evaluator(kind: str, dev_raw: Any, dev_feats: Any, pad_id: int, metric:
 
 
 def make_retrieval_evaluator(dev_feats: Any, pad_id: int, metric: str, batch_size: int = 64) -> Callable[[Any], dict]:
-    """Model selection for a dual encoder (`stilts.models.DualEncoder`) on held-out English pairs: every query
+    """Model selection for a dual encoder (`stilts.models.dual_encoder.DualEncoder`) on held-out English pairs: every query
     searches the pool of the held-out targets (each distinct text once) and is scored by the task's own metric
     (mAP@20 for LAReQA and Mewsli-X; one gold each, so it is MRR@20), with top-1 accuracy beside it."""
     fn = get_metric(metric).main

@@ -203,13 +203,14 @@ def run_multitask_stage(stage: Stage, start: str, cfg: ExperimentConfig, run: Pa
 
 
 def run_retrieval_stage(stage: Stage, start: str, cfg: ExperimentConfig, run: Path, log) -> dict:
-    """XTREME-R's retrieval fine-tuning: a dual encoder (`stilts.models.DualEncoder`) on (query, target) pairs with
+    """XTREME-R's retrieval fine-tuning: a dual encoder (`stilts.models.dual_encoder.DualEncoder`) on (query, target) pairs with
     in-batch negatives, selected on a held-out English slice of the same pairs (whole paragraphs or entities; the
     task's own English data is its test set). Saves only the encoder, which `stilts eval` loads with AutoModel."""
     from accelerate.utils import set_seed
     from transformers import AutoModel, AutoTokenizer
 
-    from stilts.models import DualEncoder, freeze, save_encoder
+    from stilts.models import freeze, save_encoder
+    from stilts.models.dual_encoder import DualEncoder
     from stilts.train.evaluate import make_retrieval_evaluator
     from stilts.train.features import encode
     from stilts.train.retrieval_pairs import build_pairs, held_out
