@@ -11,6 +11,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -35,6 +36,19 @@ def check_replaceable(path: str | Path, command: str, markers: tuple[str, ...], 
         what = "a file"
     raise StiltsError(f"{p} exists and is {what}; refusing to replace it (pass --overwrite to replace it "
                       "atomically, or choose another --out)")
+
+
+def cache_root() -> Path:
+    """Where stilts keeps what it builds once and reuses (converted or pretrained phase-1 models)."""
+    return Path(os.environ.get("STILTS_CACHE", Path.home() / ".cache" / "stilts"))
+
+
+def remove_path(path: Path) -> None:
+    """Remove a file, a link or a whole directory (a link is removed, never followed)."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink()
 
 
 CHECKSUMS = "checksums.json"

@@ -106,11 +106,9 @@ class E5SmallEmbedder(SentenceTransformerEmbedder):
         """Stable across machines and cache locations: the upstream id and the image's checksum."""
         if self.cfg.model_id:
             return self.cfg.model_id
-        from stilts.models.e5_small import HUB_ID, image_path, sha256_of
+        from stilts.models.e5_small import HUB_ID, image_digest, image_path
 
-        if not hasattr(self, "_sha"):
-            self._sha = sha256_of(image_path())[:16]
-        return f"{HUB_ID}@q4-{self._sha}"
+        return f"{HUB_ID}@q4-{image_digest(image_path())[:16]}"
 
     def _load(self):
         if self._model is None:

@@ -35,7 +35,7 @@ def write_dataset(data: DatasetDict, out: str | Path, cfg: BuildConfig, stats: l
         (tmp / "stats.json").write_text(json.dumps({"fingerprint": fingerprint, "rows": rows,
                                                     "steps": [dataclasses.asdict(s) for s in stats]},
                                                    indent=1, ensure_ascii=False), encoding="utf-8")
-        from stilts.outputs import write_tree_checksums
+        from stilts.outputs import remove_path, write_tree_checksums
 
         write_tree_checksums(tmp)
         old = None
@@ -43,10 +43,8 @@ def write_dataset(data: DatasetDict, out: str | Path, cfg: BuildConfig, stats: l
             old = out.parent / f".{out.name}.old-{uuid.uuid4().hex[:8]}"
             os.rename(out, old)
         os.rename(tmp, out)
-        if old and old.is_dir() and not old.is_symlink():
-            shutil.rmtree(old, ignore_errors=True)
-        elif old:
-            old.unlink()
+        if old:
+            remove_path(old)
         return fingerprint
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

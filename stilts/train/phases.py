@@ -23,6 +23,7 @@ import yaml
 from datasets import Dataset, concatenate_datasets, load_from_disk
 
 from stilts.errors import StiltsError
+from stilts.outputs import check_replaceable, output_lock, remove_path, verify_tree
 from stilts.tasks import get_task, load
 from stilts.tasks.spec import TaskSpec
 from stilts.train.config import ExperimentConfig
@@ -110,8 +111,6 @@ def train_rows(source: str, cfg: ExperimentConfig) -> Dataset:
     """A stage's training rows from a registry task (English train split) or an advmine output directory."""
     if _is_advmine(source) or _is_hub_advmine(source):
         if _is_advmine(source):
-            from stilts.outputs import verify_tree
-
             verify_tree(source, "advmine dataset")
             ds = load_from_disk(source)["train"]
         else:  # an advmine dataset pushed to the hub: `hf:org/name`
@@ -273,8 +272,6 @@ def run_experiment(cfg: ExperimentConfig, log=print, overwrite: bool = False) ->
     the new run is complete); one process at a time trains into it."""
     import uuid
 
-    from stilts.outputs import check_replaceable, output_lock
-
     run = Path(cfg.out)
     check_replaceable(run, "stilts train", RUN_MARKERS, overwrite, also_ours=RUN_ENTRIES)
     with output_lock(run, "stilts train"):
@@ -283,10 +280,8 @@ def run_experiment(cfg: ExperimentConfig, log=print, overwrite: bool = False) ->
             aside = run.parent / f".{run.name}.replaced-{uuid.uuid4().hex[:8]}"
             os.rename(run, aside)
         result = _run_experiment(cfg, run, log)
-        if aside is not None and aside.is_dir() and not aside.is_symlink():
-            shutil.rmtree(aside)
-        elif aside is not None:
-            aside.unlink()
+        if aside is not None:
+            remove_path(aside)
         return result
 
 
@@ -326,10 +321,8 @@ def _run_experiment(cfg: ExperimentConfig, run: Path, log) -> dict:
         previous = stage.name
     final = run / previous / ("encoder" if _saves_encoder(stages[-1]) else "model")
     link = run / "model"   # a relative link, so a copied or moved run directory stays whole
-    if link.is_symlink() or link.is_file():
-        link.unlink()
-    elif link.exists():
-        shutil.rmtree(link)
+    if link.exists() or link.is_symlink():
+        remove_path(link)
     link.symlink_to(final.relative_to(run), target_is_directory=True)  # retrieval: the encoder itself
     (run / "scores.json").write_text(json.dumps({"english_dev": scores}, indent=1), encoding="utf-8")
     (run / "stages.json").write_text(json.dumps(record, indent=1), encoding="utf-8")
