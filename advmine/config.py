@@ -122,11 +122,9 @@ def _validate(cfg: BuildConfig) -> None:
             raise unknown("language in --langs", lang, sorted(known))
     from advmine.translators import make_translator
 
-    translator = make_translator(cfg.translator)
-    for lang in cfg.langs:
-        check = getattr(translator, "check", None)
-        if check:
-            check(lang)
+    check = getattr(make_translator(cfg.translator), "check", None)   # the neural translators' coverage
+    for lang in cfg.langs if check else []:
+        check(lang)
     if cfg.data_files:
         if not cfg.columns:
             raise StiltsError("--data-files needs --columns FIELD=COLUMN,... (as `stilts show` does)")
@@ -144,8 +142,5 @@ def _validate(cfg: BuildConfig) -> None:
         get_selector(cfg.select.name)
         choose(1, cfg.select.index)
         budget_count(cfg.select.budget, 1)
-        if cfg.select.budget > 1 and cfg.select.budget != int(cfg.select.budget):
-            raise StiltsError(f"--budget {cfg.select.budget}: a count must be a whole number (or use a fraction "
-                              "in (0, 1])")
     if cfg.source not in ("hub", "data-dir", "kit"):
         raise StiltsError(f"source {cfg.source!r}: use hub, data-dir or kit")

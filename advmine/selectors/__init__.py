@@ -50,7 +50,10 @@ def get_selector(name: str) -> Scorer:
 
 
 def budget_count(budget: float, n: int) -> int:
+    from stilts.errors import StiltsError
+
     if budget <= 0:
-        from stilts.errors import StiltsError
         raise StiltsError(f"--budget {budget}: use a fraction in (0, 1] or a row count >= 1")
+    if budget > 1 and budget != int(budget):
+        raise StiltsError(f"--budget {budget}: a count must be a whole number (or use a fraction in (0, 1])")
     return min(n, int(round(budget * n)) if budget <= 1 else int(budget))

@@ -115,7 +115,6 @@ class MarianTranslator(Seq2SeqTranslator):
     """OPUS-MT: one model per pair where Helsinki-NLP published one, else a multi-target group model with
     its target token (marian_models.yaml). `translator.model_id` (with `{lang}`) replaces the table."""
     name = "marian"
-    default_model = "Helsinki-NLP/opus-mt-en-{lang}"
 
     def model_id(self, tgt: str) -> str:
         if self.cfg.model_id:
