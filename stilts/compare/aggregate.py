@@ -135,6 +135,13 @@ def _check_pairing(grid, cond, base, task, lang, seeds, stats) -> None:
                                   f"{base} seed {seeds[0]} (different eval options?): cannot pair them")
 
 
+def _seed_average(by_lang: dict, langs: list[str]) -> dict:
+    """Each seed's mean over `langs`, summarised over the seeds that every language has."""
+    seeds = sorted(set.intersection(*(set(by_lang[lg]["seeds"]) for lg in langs)))
+    per_seed = [float(np.mean([by_lang[lg]["seeds"][s] for lg in langs])) for s in seeds]
+    return _summary(per_seed) if per_seed else {"mean": None}
+
+
 def _averages(scores: dict, reps: dict, tasks: dict) -> tuple[dict, dict]:
     """Task average over its languages (XTREME-R counts every language, English included) and the average over
     tasks, each with the interval of the averaged replicates."""
@@ -143,9 +150,10 @@ def _averages(scores: dict, reps: dict, tasks: dict) -> tuple[dict, dict]:
         if not by_lang:
             continue
         langs = list(by_lang)
-        seeds = sorted(set.intersection(*(set(by_lang[lg]["seeds"]) for lg in langs)))
-        per_seed = [float(np.mean([by_lang[lg]["seeds"][s] for lg in langs])) for s in seeds]
-        entry = {"langs": len(langs), **(_summary(per_seed) if per_seed else {"mean": None})}
+        entry = {"langs": len(langs), **_seed_average(by_lang, langs)}
+        non_en = [lg for lg in langs if lg != "en"]
+        if non_en:   # reported beside XTREME's all-language average, labelled
+            entry["non_en"] = _seed_average(by_lang, non_en)
         if all((task, lg) in reps for lg in langs):
             task_reps = np.mean([reps[(task, lg)] for lg in langs], 0)
             entry.update(_ci(task_reps))

@@ -27,22 +27,6 @@ def _score(e: dict | None) -> str:
     return f"{e['mean']:.1f} ± {e['std']:.1f}" if e.get("n", 1) > 1 else f"{e['mean']:.1f}"
 
 
-def _non_english(row: dict, langs: list[str]) -> str:
-    """The mean over seeds of each seed's average over the non-English languages (XTREME averages them all)."""
-    others = [row[lg] for lg in langs if lg != "en" and row.get(lg) and row[lg].get("seeds")]
-    if not others:
-        return "-"
-    seeds = set.intersection(*(set(e["seeds"]) for e in others))
-    per_seed = [sum(e["seeds"][s] for e in others) / len(others) for s in sorted(seeds)]
-    if not per_seed:
-        return "-"
-    mean = sum(per_seed) / len(per_seed)
-    if len(per_seed) == 1:
-        return f"{mean:.1f}"
-    std = (sum((v - mean) ** 2 for v in per_seed) / (len(per_seed) - 1)) ** 0.5
-    return f"{mean:.1f} ± {std:.1f}"
-
-
 def main_table(r: dict) -> str:
     base, tasks = r["grid"]["baseline"], list(r["tasks"])
     head = ["condition"] + [f"{t} ({r['tasks'][t]['metric']})" for t in tasks] + ["XTREME-R avg", f"Δ vs {base} [95% CI]"]
@@ -66,7 +50,8 @@ def language_tables(r: dict) -> str:
         for cond, by_task in r["scores"].items():
             row = by_task.get(task, {})
             out.append(f"| {cond} | " + " | ".join(_score(row.get(lg)) for lg in langs)
-                       + f" | {_score(r['task_avg'][cond].get(task))} | {_non_english(row, langs)} |")
+                       + f" | {_score(r['task_avg'][cond].get(task))} | "
+                         f"{_score((r['task_avg'][cond].get(task) or {}).get('non_en'))} |")
         if info["bootstrap"] and r["delta"]:
             out += ["", f"Difference to {base}, paired bootstrap 95% CI over test examples and seeds "
                         "(bold: the interval excludes 0):", "",

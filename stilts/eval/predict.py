@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 import torch
-from datasets import Dataset
+from datasets import Dataset, Features
 
 from stilts.train.batching import collate
 from stilts.train.features import ENCODERS, IGNORE, _length
@@ -98,7 +98,7 @@ def predict_tagging(model: Any, tok: Any, ds: Dataset, max_length: int, batch_si
             owners.append(row)
             pieces["tokens"].append(list(words[a:b]))
             pieces["tags"].append([t if t is not None else -1 for t in tags[a:b]] if tags else [-1] * (b - a))
-    windows = Dataset.from_dict(pieces, features=ds.features.__class__({k: ds.features[k] for k in pieces}))
+    windows = Dataset.from_dict(pieces, features=Features({k: ds.features[k] for k in pieces}))
     preds = predict_features(model, features_for_eval(windows, "tagging", tok, max_length), "tagging",
                              tok.pad_token_id, batch_size)
     out: list[list[int]] = [[] for _ in range(len(ds))]
