@@ -5,7 +5,7 @@ import sys
 
 import click
 
-from stilts.errors import StiltsError, one_line
+from stilts.core.errors import StiltsError, one_line
 
 
 class OneLineErrors(click.Group):
@@ -47,11 +47,11 @@ def stilts() -> None:
 def stilts_tasks(kit: bool, data_dir: str | None, no_probe: bool, check_hub: bool, only_tasks: str | None,
                  langs: str | None) -> None:
     """Print the task registry and which sources can serve each task right now."""
-    from stilts.tasks.table import format_table, task_rows
+    from stilts.core.tasks.table import format_table, task_rows
 
     if check_hub:
-        from stilts.hub import hub_reachable, require_hub
-        from stilts.tasks.hub_check import plan_checks, run_checks
+        from stilts.core.hub import hub_reachable, require_hub
+        from stilts.compare.hub_check import plan_checks, run_checks
 
         if not hub_reachable():
             require_hub("the hub check", "nothing: this check needs internet (see `stilts tasks` for local sources)")
@@ -84,8 +84,8 @@ def stilts_show(task, split, lang, kit, data_dir, layout, variant, data_files, h
     """Load one split of a task (or any dataset by column mapping) and print a summary and a few rows."""
     import json
 
-    from stilts.tasks import is_labelled, load, require_labelled
-    from stilts.tasks.custom import load_custom
+    from stilts.core.tasks import is_labelled, load, require_labelled
+    from stilts.core.tasks.custom import load_custom
 
     if data_files or hub_id:
         if not columns:
@@ -94,7 +94,7 @@ def stilts_show(task, split, lang, kit, data_dir, layout, variant, data_files, h
                          lang=lang or "en")
         name, kind = "custom", ds.features
     elif task:
-        from stilts.tasks import get_task
+        from stilts.core.tasks import get_task
 
         spec = get_task(task)
         ds = load(spec, split, lang, layout=layout, variant=variant, **_source(kit, data_dir))
@@ -122,7 +122,7 @@ def stilts_show(task, split, lang, kit, data_dir, layout, variant, data_files, h
 @click.option("--overwrite", is_flag=True, help="Replace --out even when it is not an earlier run.")
 def stilts_train(config_file, kit, data_dir, sets, overwrite, **opts) -> None:
     """Three-phase training: pretrained MLM -> intermediate task -> English target task."""
-    from stilts.overrides import parse_sets
+    from stilts.core.overrides import parse_sets
     from stilts.train.config import resolve
     from stilts.train.phases import run_experiment
 
@@ -172,7 +172,7 @@ def stilts_eval(run, model_dir, tasks, kit, data_dir, langs, split, limit, skip,
         names = [target] if target else []
     if not names:
         raise StiltsError("name the task(s) to evaluate: --tasks xnli,tatoeba")
-    from stilts.outputs import check_replaceable, output_lock
+    from stilts.core.outputs import check_replaceable, output_lock
 
     dest = Path(out) if out else Path(run or model_dir) / "eval"
     check_replaceable(dest, "stilts eval", ("results.md",))   # before minutes of evaluation, not after
@@ -202,7 +202,7 @@ def stilts_compare(grid_file, out, kit, data_dir, sets, list_cells, prepare, sha
     """Run the experiment grid (conditions x targets x seeds) and report paired bootstrap CIs vs the baseline."""
     from stilts.compare import load_grid, report_grid
     from stilts.compare.runner import run_grid
-    from stilts.overrides import parse_sets
+    from stilts.core.overrides import parse_sets
 
     overrides = {"out": out, **parse_sets(sets)}
     if kit:
@@ -272,7 +272,7 @@ def advmine_build(config_file, kit, data_dir, sets, overwrite, **opts) -> None:
     load -> translate -> langid -> perturb -> embed -> select -> contamination -> write."""
     from advmine.build import build
     from advmine.config import resolve
-    from stilts.overrides import parse_sets
+    from stilts.core.overrides import parse_sets
 
     nested = {"translator": "translator.name", "model_id": "translator.model_id", "num_beams": "translator.num_beams",
               "max_tokens": "translator.max_tokens", "select": "select.name", "budget": "select.budget",

@@ -9,7 +9,7 @@ from advmine.steps.langid import LangIdStep
 from advmine.steps.load import LoadStep
 from advmine.steps.translate import TranslateStep
 from advmine.steps.write import write_dataset
-from stilts.errors import StiltsError
+from stilts.core.errors import StiltsError
 
 
 def build_steps(cfg: BuildConfig) -> list[Step]:
@@ -38,7 +38,7 @@ def build(cfg: BuildConfig, log=print, overwrite: bool = False) -> dict:
     """Run the build; returns {"out", "fingerprint", "rows", "stats"}. Rerunning reuses finished steps. `--out`
     must be absent, empty or an earlier advmine output (its build.yaml) unless `overwrite`; one build at a time
     writes it (a second one meets a lock)."""
-    from stilts.outputs import check_replaceable, output_lock
+    from stilts.core.outputs import check_replaceable, output_lock
 
     check_replaceable(cfg.out, "advmine build", ("build.yaml",), overwrite)
     with output_lock(cfg.out, "advmine build"):
@@ -62,7 +62,7 @@ def _build(cfg: BuildConfig, log) -> dict:
 
 def push(out: str | Path, repo_id: str) -> None:
     """Upload the parquet files and the card. Offline this fails with one line; the local dataset stays."""
-    from stilts.hub import require_hub
+    from stilts.core.hub import require_hub
 
     try:
         require_hub(f"push_to_hub {repo_id}", f"nothing: the dataset is safely written at {out}; push later with "

@@ -6,7 +6,7 @@ import yaml
 
 from advmine.config import BuildConfig
 from advmine.pipeline import StepStats
-from stilts.tasks import get_task
+from stilts.core.tasks import get_task
 
 TASK_CATEGORIES = {"pair_classification": "text-classification", "single_classification": "text-classification",
                    "multiple_choice": "multiple-choice", "span_qa": "question-answering",

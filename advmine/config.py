@@ -10,9 +10,9 @@ from typing import Any
 
 from advmine.embedders import EmbedConfig
 from advmine.selectors import SelectConfig
-from stilts.errors import StiltsError, unknown
-from stilts.overrides import merged_config
-from stilts.tasks.spec import from_mapping
+from stilts.core.errors import StiltsError, unknown
+from stilts.core.overrides import merged_config
+from stilts.core.tasks.spec import from_mapping
 
 
 @dataclass(frozen=True)
@@ -91,14 +91,14 @@ def known_languages() -> set[str]:
     """Every code the project knows (the benchmark languages' table and the MT models' code table): a typo in
     --langs fails before any work instead of after loading, translating and embedding."""
     from advmine.translators.seq2seq import CODES
-    from stilts.tasks import list_tasks
+    from stilts.core.tasks import list_tasks
 
     return ({lang for spec in list_tasks() for lang in spec.all_languages}
             | {code for table in CODES.values() for code in table} | {"en"})
 
 
 def _validate(cfg: BuildConfig) -> None:
-    from stilts.tasks import get_task
+    from stilts.core.tasks import get_task
 
     spec = get_task(cfg.task)
     if not cfg.langs:
@@ -130,7 +130,7 @@ def _validate(cfg: BuildConfig) -> None:
             raise StiltsError("--data-files needs --columns FIELD=COLUMN,... (as `stilts show` does)")
         if len(cfg.splits) != 1:
             raise StiltsError("--data-files holds one split: pass --splits train (or the one split the files are)")
-        from stilts.tasks.custom import custom_spec, parse_columns
+        from stilts.core.tasks.custom import custom_spec, parse_columns
 
         custom_spec(parse_columns(cfg.columns), cfg.labels or spec.labels, data_files=cfg.data_files,
                     split=cfg.splits[0], lang=cfg.src_lang, kind=spec.kind)   # files exist, format known

@@ -8,7 +8,7 @@ from datasets import DatasetDict, concatenate_datasets, load_from_disk
 
 from advmine.config import resolve
 from advmine.pipeline import StepStats
-from stilts.errors import StiltsError
+from stilts.core.errors import StiltsError
 
 
 def open_built(path: str | Path) -> tuple[DatasetDict, dict]:

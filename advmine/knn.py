@@ -15,7 +15,7 @@ INDEX_KINDS = ("auto", "flat", "pq-refine", "ivf", "hnsw")
 
 def choose(n: int, kind: str = "auto") -> str:
     if kind not in INDEX_KINDS:
-        from stilts.errors import unknown
+        from stilts.core.errors import unknown
         raise unknown("index kind", kind, list(INDEX_KINDS))
     return ("flat" if n < FLAT_MAX else "pq-refine") if kind == "auto" else kind
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from datasets import DatasetDict, load_from_disk
 
-from stilts.errors import StiltsError
+from stilts.core.errors import StiltsError
 
 
 @dataclass

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from stilts.errors import StiltsError
-from stilts.text import sentences
+from stilts.core.errors import StiltsError
+from stilts.core.text import sentences
 
 
 @dataclass

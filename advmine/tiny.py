@@ -16,7 +16,7 @@ def build_tiny_marian(directory: str | Path, d_model: int = 32, layers: int = 1,
     import torch
     from transformers import MarianConfig, MarianMTModel, MarianTokenizer
 
-    from stilts.tasks import KIT_DIR
+    from stilts.core.tasks import KIT_DIR
 
     d = Path(directory)
     d.mkdir(parents=True, exist_ok=True)

@@ -59,7 +59,7 @@ def bench_knn(n: int, d: int = 384, k: int = 10) -> dict:
 def bench_embed(tmp: Path) -> dict:
     from advmine.embedders import EmbedConfig, make_embedder
     from advmine.tiny import build_tiny_xlmr
-    from stilts.tasks import load
+    from stilts.core.tasks import load
 
     from sentence_transformers import SentenceTransformer, models  # noqa: I001
 
@@ -88,7 +88,7 @@ def bench_perturb(tmp: Path) -> dict:
     from advmine.build import build
     from advmine.config import resolve
     from advmine.perturbations import REGISTRY, parse
-    from stilts.tasks import load
+    from stilts.core.tasks import load
 
     rows = load("mnli", "train", source="kit").select(range(600))
     spec = parse("wordnet:pct=0.2")

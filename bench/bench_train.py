@@ -21,9 +21,9 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from stilts.tasks import load  # noqa: E402
-from stilts.train.batching import length_grouped_batches, padded_fraction  # noqa: E402
-from stilts.train.features import encode  # noqa: E402
+from stilts.core.tasks import load  # noqa: E402
+from stilts.core.batching import length_grouped_batches, padded_fraction  # noqa: E402
+from stilts.core.features import encode  # noqa: E402
 from stilts.train.loop import LoopConfig, train_loop  # noqa: E402
 from stilts.train.mlm import KitModelConfig, kit_encoder  # noqa: E402
 

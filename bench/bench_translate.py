@@ -24,7 +24,7 @@ from advmine.build import build  # noqa: E402
 from advmine.config import TranslatorConfig, resolve  # noqa: E402
 from advmine.tiny import build_tiny_marian  # noqa: E402
 from advmine.translators import make_translator  # noqa: E402
-from stilts.tasks import load  # noqa: E402
+from stilts.core.tasks import load  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results"
 N_TEXTS = 256

@@ -48,7 +48,7 @@ def tiny_sentence_encoder(tmp_path_factory) -> Path:
     from sentence_transformers import SentenceTransformer, models
 
     from advmine.tiny import build_tiny_xlmr
-    from stilts.tasks import load
+    from stilts.core.tasks import load
 
     d = tmp_path_factory.mktemp("tiny-st")
     texts = [*load("xnli", "dev", "en", source="kit")["text_a"], *load("xnli", "dev", "sw", source="kit")["text_a"]]

@@ -17,8 +17,8 @@ from advmine.perturbations import REGISTRY, parse
 from advmine.points import Points
 from advmine.selectors import SelectConfig, get_selector
 from cli import advmine
-from stilts.errors import StiltsError, UnknownNameError
-from stilts.tasks import KIT_DIR
+from stilts.core.errors import StiltsError, UnknownNameError
+from stilts.core.tasks import KIT_DIR
 
 QUIET = {"log": lambda m: None}
 SENTENCE = "The young doctor quickly opened the heavy wooden door of the old hospital."

@@ -21,8 +21,8 @@ from advmine.fields import rebuild
 from advmine.translators.seq2seq import CODES, length_batches
 from cli import advmine
 from conftest import FIXTURES, REPO
-from stilts.errors import StiltsError
-from stilts.tasks import get_task, load
+from stilts.core.errors import StiltsError
+from stilts.core.tasks import get_task, load
 
 QUIET = {"log": lambda m: None}
 

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli import stilts
-from stilts.errors import StiltsError
+from stilts.core.errors import StiltsError
 
 BAD = Path(__file__).parent / "bad_inputs"
 NLI = ["--columns", "id=id,text_a=premise,text_b=hypothesis,label=label", "--labels", "entailment,neutral,contradiction"]

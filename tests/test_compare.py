@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from stilts.compare import bootstrap as bs
 from stilts.compare.grid import load_grid
-from stilts.errors import StiltsError
+from stilts.core.errors import StiltsError
 from stilts.eval.metrics import METRICS, compute, get_metric
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -8,9 +8,9 @@ import pytest
 from click.testing import CliRunner
 
 from cli import stilts
-from stilts.errors import StiltsError
+from stilts.core.errors import StiltsError
 from stilts.eval.zero_shot import evaluate_task
-from stilts.tasks import load
+from stilts.core.tasks import load
 from stilts.train.config import resolve
 from stilts.train.phases import run_experiment
 
@@ -81,7 +81,7 @@ def test_qa_and_tagging_across_scripts(tmp_path, kit_run, shared_data):
     """Answers are cut from the context by character offsets: Thai and Chinese (no spaces) and Arabic
     (right to left) need no special casing, and every prediction is a substring of its context; tagging
     predicts one tag per word even where sub-words split a word into many pieces."""
-    from stilts.eval.predict import predict
+    from stilts.core.predict import predict
     from stilts.models import make_model
     from transformers import AutoTokenizer
 
@@ -113,7 +113,7 @@ def test_qa_score_is_the_xtreme_f1_em_mean(kit_run, shared_data, monkeypatch):
     bootstraps (its per-example statistics combined). Predictions are set: the gold answer, then every other one
     with an extra word (EM 0, F1 below 1)."""
     from stilts.compare import bootstrap as bs
-    from stilts.eval import predict
+    from stilts.core import predict
     from stilts.eval.zero_shot import markdown_table
 
     monkeypatch.setattr(predict, "predict", lambda model, tok, ds, kind, max_length: [
@@ -154,7 +154,7 @@ def test_long_tagging_inputs_are_predicted_in_windows(kit_run):
     from datasets import Dataset
     from transformers import AutoTokenizer
 
-    from stilts.eval.predict import predict, word_windows
+    from stilts.core.predict import predict, word_windows
     from stilts.models import make_model
 
     enc = kit_run / "target-xnli" / "model"

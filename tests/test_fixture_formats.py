@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import FIXTURES
-from stilts.tasks import get_task, is_labelled, load, load_pool
+from stilts.core.tasks import get_task, is_labelled, load, load_pool
 
 DATA = FIXTURES / "data"
 
@@ -55,7 +55,7 @@ def test_every_registry_task_has_a_test_source(shared_data):
     from test_shared_data import expected_loads
 
     covered = {k[0] for k in expected_loads(shared_data)} | {"ccg", "squad", "squad_v2", "mewslix", "anli_plus"}
-    assert covered >= {t.name for t in __import__("stilts.tasks", fromlist=["list_tasks"]).list_tasks()}
+    assert covered >= {t.name for t in __import__("stilts.core.tasks", fromlist=["list_tasks"]).list_tasks()}
     assert get_task("anli_plus").parts == ["anli", "mnli", "snli"]
 
 

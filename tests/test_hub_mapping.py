@@ -10,8 +10,8 @@ import datasets
 import pytest
 from datasets import ClassLabel, Dataset, Features, Sequence, Value
 
-import stilts.tasks.loader as loader
-from stilts.tasks import get_task, load
+import stilts.core.tasks.loader as loader
+from stilts.core.tasks import get_task, load
 
 S, I = Value("string"), Value("int32")
 NLI = ClassLabel(names=["entailment", "neutral", "contradiction"])
@@ -125,7 +125,7 @@ SCRIPT_REPOS = {"facebook/mlqa", "juletxara/tydiqa_xtreme", "allenai/social_i_qa
 
 
 def test_no_spec_loads_a_repository_that_holds_a_loading_script():
-    from stilts.tasks import list_tasks
+    from stilts.core.tasks import list_tasks
 
     for spec in list_tasks():
         if spec.hub and spec.hub.path in SCRIPT_REPOS:
@@ -168,8 +168,8 @@ def test_check_hub_reports_each_task_language_and_model(monkeypatch):
     and one model id does not exist, and the table says so in one line each."""
     from click.testing import CliRunner
 
-    import stilts.hub as hubmod
-    import stilts.tasks.hub_check as hc
+    import stilts.core.hub as hubmod
+    import stilts.compare.hub_check as hc
     from cli import stilts
 
     class Stream(list):

@@ -6,8 +6,8 @@ import gzip
 from collections import Counter
 from pathlib import Path
 
-from stilts.tasks import KIT_DIR, is_labelled, load
-from stilts.tasks.kit import generate
+from stilts.core.tasks import KIT_DIR, is_labelled, load
+from stilts.core.tasks.kit import generate
 
 KIT_LANGS = ["en", "sw", "th", "ar", "ru", "zh", "hi"]
 

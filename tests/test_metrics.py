@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from stilts.errors import StiltsError
+from stilts.core.errors import StiltsError
 from stilts.eval.metrics import average_precision_at, bucc_optimize, compute, normalize
 
 

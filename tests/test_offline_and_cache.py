@@ -9,10 +9,10 @@ import time
 import pytest
 from click.testing import CliRunner
 
-import stilts.hub as hub
+import stilts.core.hub as hub
 from cli import stilts
-from stilts.errors import OfflineError, StiltsError
-from stilts.tasks import load
+from stilts.core.errors import OfflineError, StiltsError
+from stilts.core.tasks import load
 
 
 def test_hub_load_offline_is_one_line_within_seconds():

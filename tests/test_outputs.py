@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from cli import advmine
-from stilts.errors import StiltsError
-from stilts.outputs import check_replaceable, lock_path, output_lock
+from stilts.core.errors import StiltsError
+from stilts.core.outputs import check_replaceable, lock_path, output_lock
 
 BUILD = ["build", "--task", "mnli", "--langs", "sw", "--kit", "--limit", "20", "--translator", "identity",
          "--langid", "off"]
@@ -41,7 +41,7 @@ def test_a_second_writer_meets_the_lock_and_a_killed_holder_leaves_none(tmp_path
     with output_lock(out, "advmine build"):
         res = CliRunner().invoke(advmine, BUILD + ["--out", str(out)])
         assert res.exit_code == 2 and f"being written by another advmine build (pid {os.getpid()})" in res.stderr
-    holder = subprocess.Popen([sys.executable, "-c", "import sys, time; from stilts.outputs import output_lock\n"
+    holder = subprocess.Popen([sys.executable, "-c", "import sys, time; from stilts.core.outputs import output_lock\n"
                                f"with output_lock({str(out)!r}, 't'):\n    print('held', flush=True); time.sleep(60)"],
                               stdout=subprocess.PIPE, text=True)
     assert holder.stdout.readline().strip() == "held"

@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from stilts.errors import StiltsError, UnknownNameError
-from stilts.tasks import get_task, list_tasks
-from stilts.tasks.formats import FORMATS
-from stilts.tasks.spec import load_spec
+from stilts.core.errors import StiltsError, UnknownNameError
+from stilts.core.tasks import get_task, list_tasks
+from stilts.core.tasks.formats import FORMATS
+from stilts.core.tasks.spec import load_spec
 
 PHANG_INTERMEDIATE = {"anli_plus", "mnli", "qqp", "squad_v2", "sst2", "hellaswag", "commonsenseqa", "cosmosqa", "ccg"}
 XTREME_R = {"xnli", "xcopa", "udpos", "panx", "xquad", "mlqa", "tydiqa", "mewslix", "lareqa", "tatoeba"}

@@ -14,13 +14,13 @@ from transformers import AutoModel, AutoTokenizer
 
 import stilts.train.phases as phases
 from conftest import FIXTURES
-from stilts.errors import StiltsError
+from stilts.core.errors import StiltsError
 from stilts.models.dual_encoder import DualEncoder
-from stilts.tasks import get_task, list_tasks, load
-from stilts.train.batching import collate
+from stilts.core.tasks import get_task, list_tasks, load
+from stilts.core.batching import collate
 from stilts.train.config import resolve
 from stilts.train.evaluate import make_retrieval_evaluator
-from stilts.train.features import encode
+from stilts.core.features import encode
 from stilts.train.loop import LoopConfig, train_loop
 from stilts.train.retrieval_pairs import PAIRS, answer_sentence, build_pairs, held_out, mention_pairs, sentences
 from test_train import QUIET, TINY_KIT

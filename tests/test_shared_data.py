@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from stilts.tasks import get_task, is_labelled, load, load_pool
+from stilts.core.tasks import get_task, is_labelled, load, load_pool
 
 # manifest path regex -> (task, split, lang, load kwargs); groups named `split`, `lang`, `code`, `variant`.
 RULES: list[tuple[str, str, dict]] = [

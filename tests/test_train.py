@@ -14,11 +14,11 @@ from transformers import AutoModelForSequenceClassification, AutoTokenizer
 import stilts.train.loop as loop_mod
 import stilts.train.phases as phases
 from advmine.tiny import build_tiny_xlmr
-from stilts.errors import StiltsError
-from stilts.train.batching import length_grouped_batches, padded_fraction
+from stilts.core.errors import StiltsError
+from stilts.core.batching import length_grouped_batches, padded_fraction
 from stilts.train.config import resolve
 from stilts.train.evaluate import make_evaluator
-from stilts.train.features import IGNORE, encode
+from stilts.core.features import IGNORE, encode
 from stilts.train.loop import LoopConfig, lr_at, train_loop
 from stilts.train.phases import plan, run_experiment
 
@@ -307,7 +307,7 @@ def test_new_head_initialisation_depends_only_on_the_seed(tmp_path):
 def test_retrieval_targets_train_as_xtreme_r_does(tmp_path):
     """LAReQA trains a dual encoder on SQuAD from the intermediate encoder, Mewsli-X on its own Wikipedia pairs;
     Tatoeba and BUCC get no target training; `retrieval_training=false` turns the training off."""
-    from stilts.overrides import parse_sets
+    from stilts.core.overrides import parse_sets
 
     def stages(target: str, **extra) -> list[tuple]:
         cfg = resolve(None, {"out": str(tmp_path), "intermediate": "mnli", "target": target, "model": "kit", **extra})

@@ -20,7 +20,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from advmine.cache import EmbeddingCache
-from stilts.errors import StiltsError, unknown
+from stilts.core.errors import StiltsError, unknown
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ class SentenceTransformerEmbedder:
             from accelerate import PartialState
             from sentence_transformers import SentenceTransformer
 
-            from stilts.hub import require_hub
+            from stilts.core.hub import require_hub
 
             mid = self.model_id()
             if not Path(mid).is_dir():

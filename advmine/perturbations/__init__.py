@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from stilts.errors import StiltsError, unknown
+from stilts.core.errors import StiltsError, unknown
 
 
 @dataclass(frozen=True)

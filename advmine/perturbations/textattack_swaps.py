@@ -18,7 +18,7 @@ import numpy as np
 
 from advmine.perturbations import Entry, register
 from advmine.scripts import NO_SPACE_LANGS
-from stilts.errors import StiltsError
+from stilts.core.errors import StiltsError
 
 CHAR_LEVEL = "character noise inside at most pct of the words keeps the sentence readable and its meaning"
 SYNONYM = "a WordNet synonym of a content word keeps the meaning (stopwords are never changed)"

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from stilts.errors import unknown
+from stilts.core.errors import unknown
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ def get_selector(name: str) -> Scorer:
 
 
 def budget_count(budget: float, n: int) -> int:
-    from stilts.errors import StiltsError
+    from stilts.core.errors import StiltsError
 
     if budget <= 0:
         raise StiltsError(f"--budget {budget}: use a fraction in (0, 1] or a row count >= 1")

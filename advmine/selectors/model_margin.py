@@ -6,14 +6,14 @@ from pathlib import Path
 
 import numpy as np
 
-from stilts.errors import StiltsError
+from stilts.core.errors import StiltsError
 
 
 def model_margin_scores(points, rows: list[dict], kind: str, cfg, seed: int) -> np.ndarray:
     import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-    from stilts.hub import require_hub
+    from stilts.core.hub import require_hub
 
     if kind not in ("pair_classification", "single_classification"):
         raise StiltsError(f"model-margin scores classification tasks; a {kind} task needs --select "

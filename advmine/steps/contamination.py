@@ -14,8 +14,8 @@ from advmine.config import BuildConfig
 from advmine.embedders import embed_texts, make_embedder
 from advmine.knn import build_index, search
 from advmine.pipeline import Step, StepStats
-from stilts.errors import StiltsError
-from stilts.tasks import get_task, list_tasks, load
+from stilts.core.errors import StiltsError
+from stilts.core.tasks import get_task, list_tasks, load
 
 DOC_FIELDS = {"pair_classification": ["text_a", "text_b"], "single_classification": ["text"],
               "multiple_choice": ["context", "question", "choices"], "span_qa": ["question", "context"],

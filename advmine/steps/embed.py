@@ -10,7 +10,7 @@ from advmine.config import BuildConfig
 from advmine.embedders import embed_texts, make_embedder
 from advmine.pipeline import Step, StepStats
 from advmine.points import row_texts
-from stilts.tasks import get_task
+from stilts.core.tasks import get_task
 
 
 class EmbedStep(Step):

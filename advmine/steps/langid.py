@@ -10,7 +10,7 @@ from datasets import DatasetDict
 
 from advmine.config import BuildConfig
 from advmine.pipeline import Step, StepStats
-from stilts.tasks import get_task
+from stilts.core.tasks import get_task
 
 FIELD = {"pair_classification": "text_a", "single_classification": "text", "multiple_choice": "context",
          "span_qa": "context", "retrieval": "query"}

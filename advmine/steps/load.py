@@ -5,7 +5,7 @@ from datasets import DatasetDict
 
 from advmine.config import BuildConfig
 from advmine.pipeline import Step, StepStats
-from stilts.tasks import load
+from stilts.core.tasks import load
 
 
 class LoadStep(Step):
@@ -30,8 +30,8 @@ class LoadStep(Step):
         if not c.data_files:
             return load(c.task, split, c.src_lang, source=c.source, data_dir=c.data_dir, layout=c.layout,
                         variant=c.variant)
-        from stilts.tasks import get_task
-        from stilts.tasks.custom import load_custom
+        from stilts.core.tasks import get_task
+        from stilts.core.tasks.custom import load_custom
 
         spec = get_task(c.task)   # the user's files hold this task's kind of rows, with its labels by default
         return load_custom(c.columns, c.labels or spec.labels, data_files=c.data_files, split=split,

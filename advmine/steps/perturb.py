@@ -10,7 +10,7 @@ from datasets import Dataset, DatasetDict
 from advmine.config import BuildConfig
 from advmine.pipeline import Step, StepStats
 from advmine.perturbations import REGISTRY, parse
-from stilts.tasks import get_task
+from stilts.core.tasks import get_task
 
 FIELDS = {"single_classification": ["text"], "multiple_choice": ["context", "question"], "span_qa": ["question"],
           "retrieval": ["query"]}

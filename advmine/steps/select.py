@@ -11,7 +11,7 @@ from advmine.embedders import embed_texts, make_embedder
 from advmine.pipeline import Step, StepStats
 from advmine.points import build_points, row_texts
 from advmine.selectors import NEEDS_POINTS, budget_count, get_selector
-from stilts.tasks import get_task
+from stilts.core.tasks import get_task
 
 
 def _tiebreak(ids: list[str]) -> np.ndarray:

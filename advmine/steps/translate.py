@@ -17,9 +17,9 @@ from advmine.config import BuildConfig
 from advmine.fields import rebuild, texts_of
 from advmine.pipeline import Step, StepStats
 from advmine.translators import make_translator
-from stilts.errors import StiltsError
-from stilts.tasks import get_task
-from stilts.tasks.schema import features
+from stilts.core.errors import StiltsError
+from stilts.core.tasks import get_task
+from stilts.core.tasks.schema import features
 
 PROVENANCE = {"orig_id": Value("string"), "src_lang": Value("string"), "translator": Value("string"),
               "model_id": Value("string"), "perturbation": Value("string")}

@@ -35,7 +35,7 @@ def write_dataset(data: DatasetDict, out: str | Path, cfg: BuildConfig, stats: l
         (tmp / "stats.json").write_text(json.dumps({"fingerprint": fingerprint, "rows": rows,
                                                     "steps": [dataclasses.asdict(s) for s in stats]},
                                                    indent=1, ensure_ascii=False), encoding="utf-8")
-        from stilts.outputs import remove_path, write_tree_checksums
+        from stilts.core.outputs import remove_path, write_tree_checksums
 
         write_tree_checksums(tmp)
         old = None

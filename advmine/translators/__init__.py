@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 from advmine.config import TranslatorConfig
 from advmine.translators.base import Translator
-from stilts.errors import unknown
+from stilts.core.errors import unknown
 
 
 def _identity(cfg: TranslatorConfig) -> Translator:

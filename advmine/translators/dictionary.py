@@ -11,7 +11,7 @@ from pathlib import Path
 
 from advmine.config import TranslatorConfig
 from advmine.scripts import is_word, join_words, split_words
-from stilts.errors import StiltsError
+from stilts.core.errors import StiltsError
 
 FREEDICT_DIRS = [Path("/usr/share/dictd")]
 # ISO 639-1 -> FreeDict's ISO 639-3 code (packages dict-freedict-eng-XXX); none exists for th, ur, vi, zh.
@@ -79,7 +79,7 @@ class DictionaryTranslator:
 
     @functools.lru_cache(maxsize=None)
     def _sources(self, tgt: str) -> tuple[list[dict[str, str]], list[str]]:
-        from stilts.tasks import KIT_DIR
+        from stilts.core.tasks import KIT_DIR
 
         tables, names = [], []
         for d in [*self.cfg.lexicon_dirs, str(KIT_DIR / "lexicon")]:

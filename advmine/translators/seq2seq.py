@@ -13,8 +13,8 @@ from typing import Any
 import yaml
 
 from advmine.config import TranslatorConfig
-from stilts.errors import StiltsError
-from stilts.hub import require_hub
+from stilts.core.errors import StiltsError
+from stilts.core.hub import require_hub
 
 CODES = yaml.safe_load((Path(__file__).parent / "lang_codes.yaml").read_text(encoding="utf-8"))
 MARIAN = yaml.safe_load((Path(__file__).parent / "marian_models.yaml").read_text(encoding="utf-8"))

@@ -14,7 +14,7 @@ import yaml
 
 from stilts.compare import bootstrap as bs
 from stilts.compare.grid import Cell, GridConfig, cell_dir, cells, dataset_dir, refs_of
-from stilts.errors import StiltsError
+from stilts.core.errors import StiltsError
 from stilts.eval.metrics import get_metric
 
 LANGUAGES = Path(__file__).with_name("languages.yaml")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from stilts.errors import StiltsError
+from stilts.core.errors import StiltsError
 from stilts.eval.metrics import get_metric
 
 

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from stilts.errors import StiltsError
-from stilts.overrides import merged_config
-from stilts.tasks.spec import from_mapping
+from stilts.core.errors import StiltsError
+from stilts.core.overrides import merged_config
+from stilts.core.tasks.spec import from_mapping
 
 DEFAULT_LANGS = ["sw", "th", "ar"]
 
@@ -124,7 +124,7 @@ def load_grid(path: str | None, overrides: dict[str, Any]) -> GridConfig:
         problems.append(f"{where}.source: {grid.source!r}: use hub, data-dir or kit")
     if problems:
         raise StiltsError("; ".join(problems))
-    from stilts.tasks import get_task
+    from stilts.core.tasks import get_task
     for t in grid.targets:
         get_task(t)
     return grid

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from stilts.tasks import get_task
+from stilts.core.tasks import get_task
 
 
 def _f(v: float | None) -> str:
@@ -165,7 +165,7 @@ def caveats(r: dict) -> list[str]:
 
 def setup(r: dict) -> list[str]:
     """The sizes a reader must know to weigh the numbers: the model and every training setting the grid sets."""
-    from stilts.models.sources import MODEL_SOURCES
+    from stilts.train.model_sources import MODEL_SOURCES
 
     g = r["grid"]
     source = MODEL_SOURCES.get(g["model"])
@@ -174,7 +174,7 @@ def setup(r: dict) -> list[str]:
         lines.append("- Its profile (defaults under the grid's settings): " + _settings(source.profile))
     if g.get("experiment"):
         lines.append("- Every cell (grid `experiment:`): " + _settings(g["experiment"]))
-    from stilts.tasks import get_task
+    from stilts.core.tasks import get_task
 
     retrieval = any(get_task(t).kind == "retrieval" for t in g["targets"])
     ev = {k: v for k, v in g["eval"].items()

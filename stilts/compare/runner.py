@@ -12,7 +12,7 @@ import yaml
 
 from stilts.compare.grid import (Cell, GridConfig, cell_dir, cell_key, cells, dataset_dir, datasets_of,
                                  experiment_config)
-from stilts.errors import StiltsError
+from stilts.core.errors import StiltsError
 
 if TYPE_CHECKING:
     from advmine.config import BuildConfig
@@ -202,7 +202,7 @@ def run_grid(grid: GridConfig, shard: str | None = None, only: list[str] | None 
     dataset build holds its own lock, so shards can share one grid directory."""
     from tqdm.auto import tqdm
 
-    from stilts.outputs import check_replaceable
+    from stilts.core.outputs import check_replaceable
 
     check_replaceable(grid.out, "stilts compare", ("results.json", "report.md"),
                       also_ours=("cells", "datasets", "plots", "results.json", "report.md", ".report.md"))

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from stilts.errors import StiltsError, unknown
+from stilts.core.errors import StiltsError, unknown
 
 PUNCT = {chr(i) for i in range(sys.maxunicode + 1) if unicodedata.category(chr(i)).startswith("P")} | set(
     string.punctuation)

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from stilts.errors import StiltsError
+from stilts.core.errors import StiltsError
 from stilts.models import mean_pool
 
 

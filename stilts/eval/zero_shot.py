@@ -14,10 +14,10 @@ from typing import Any
 
 import numpy as np
 
-from stilts.errors import StiltsError
+from stilts.core.errors import StiltsError
 from stilts.eval.metrics import bucc_optimize, compute, get_metric, task_score
 from stilts.eval.retrieval import RetrievalConfig, embed, mine_bitext, nearest, similarity_search
-from stilts.tasks import get_task, is_labelled, load, load_pool
+from stilts.core.tasks import get_task, is_labelled, load, load_pool
 
 
 def model_fingerprint(model_dir: str | Path) -> str:
@@ -118,7 +118,7 @@ def evaluate_task(model_dir: str, task: str, *, source: str = "hub", data_dir: s
 
 
 def _with_head(spec: Any, ds: Any, lang: str, model: Any, tok: Any, note: str) -> dict:
-    from stilts.eval.predict import predict
+    from stilts.core.predict import predict
 
     preds = predict(model, tok, ds, spec.kind, spec.max_length or 256)
     note = ""

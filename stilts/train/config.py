@@ -2,7 +2,7 @@
 
 Defaults follow the X-STILTs / jiant XTREME recipe (../shared/PROTOCOL.md): AdamW lr 1e-5, 10% warm-up,
 weight decay 0.01, clip 1.0, batch 4 x accumulation 8 = 32, max length 256 for classification and tagging,
-384 for QA (from each task's spec), per-task epochs from the spec. A locally built phase-1 model (stilts.models.sources:
+384 for QA (from each task's spec), per-task epochs from the spec. A locally built phase-1 model (stilts.train.model_sources:
 `e5-small`, the offline real encoder; `kit`, the tiny test model) brings its own profile as defaults under
 what the config sets. Freezing the word embeddings or the lowest layers trades quality for CPU time.
 Retrieval targets whose spec names training pairs (LAReQA, Mewsli-X) are trained as dual encoders, as XTREME-R
@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
-from stilts.errors import StiltsError
+from stilts.core.errors import StiltsError
 from stilts.eval.retrieval import RetrievalConfig
-from stilts.overrides import merged_config
-from stilts.tasks.spec import from_mapping
+from stilts.core.overrides import merged_config
+from stilts.core.tasks.spec import from_mapping
 from stilts.train.loop import LoopConfig
 from stilts.train.mlm import KitModelConfig
 
@@ -52,7 +52,7 @@ def resolve(config_file: str | None, overrides: dict[str, Any]) -> ExperimentCon
     data = merged_config(config_file, overrides)
     if isinstance(data.get("intermediate"), str):
         data["intermediate"] = [x for x in data["intermediate"].split(",") if x]
-    from stilts.models.sources import MODEL_SOURCES, OFFLINE_DEFAULT
+    from stilts.train.model_sources import MODEL_SOURCES, OFFLINE_DEFAULT
 
     if data.get("source") == "kit":
         data.setdefault("model", OFFLINE_DEFAULT)

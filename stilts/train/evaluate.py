@@ -11,9 +11,9 @@ import numpy as np
 import torch
 
 from stilts.eval.metrics import get_metric
-from stilts.eval.predict import predict_features, sorted_batches
-from stilts.train.batching import collate
-from stilts.train.features import IGNORE
+from stilts.core.predict import predict_features, sorted_batches
+from stilts.core.batching import collate
+from stilts.core.features import IGNORE
 
 
 def make_evaluator(kind: str, dev_raw: Any, dev_feats: Any, pad_id: int, metric: str,

@@ -21,9 +21,9 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from stilts.errors import StiltsError
-from stilts.outputs import verify_tree, write_tree_checksums
-from stilts.train.batching import collate, length_grouped_batches
+from stilts.core.errors import StiltsError
+from stilts.core.outputs import verify_tree, write_tree_checksums
+from stilts.core.batching import collate, length_grouped_batches
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from datasets import Dataset
 
-from stilts.outputs import cache_root
+from stilts.core.outputs import cache_root
 from stilts.train.loop import LoopConfig, train_loop
 
 
@@ -34,7 +34,7 @@ class KitModelConfig:
 
 
 def kit_texts() -> list[str]:
-    from stilts.tasks import KIT_DIR, load
+    from stilts.core.tasks import KIT_DIR, load
 
     texts = []
     m = load("mnli", "train", source="kit")

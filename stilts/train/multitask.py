@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from stilts.train.batching import length_grouped_batches
+from stilts.core.batching import length_grouped_batches
 
 
 class MultiTaskModel(torch.nn.Module):

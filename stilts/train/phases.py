@@ -22,10 +22,10 @@ from typing import Any
 import yaml
 from datasets import Dataset, concatenate_datasets, load_from_disk
 
-from stilts.errors import StiltsError
-from stilts.outputs import check_replaceable, output_lock, remove_path, verify_tree
-from stilts.tasks import get_task, load
-from stilts.tasks.spec import TaskSpec
+from stilts.core.errors import StiltsError
+from stilts.core.outputs import check_replaceable, output_lock, remove_path, verify_tree
+from stilts.core.tasks import get_task, load
+from stilts.core.tasks.spec import TaskSpec
 from stilts.train.config import ExperimentConfig
 from stilts.train.loop import train_loop
 
@@ -90,7 +90,7 @@ def _is_hub_advmine(source: str) -> bool:
 
 
 def _hub_build_yaml(source: str) -> dict:
-    from stilts.hub import require_hub
+    from stilts.core.hub import require_hub
 
     repo = source[3:]
     require_hub(f"dataset {repo}", "a local advmine directory (advmine build --out DIR)")
@@ -134,12 +134,12 @@ def dev_rows(spec: TaskSpec, cfg: ExperimentConfig) -> Dataset:
 
 
 def base_encoder(cfg: ExperimentConfig, log) -> str:
-    from stilts.models.sources import MODEL_SOURCES, OFFLINE_DEFAULT
+    from stilts.train.model_sources import MODEL_SOURCES, OFFLINE_DEFAULT
 
     if cfg.model in MODEL_SOURCES:
         return MODEL_SOURCES[cfg.model].build(cfg, log)
     if not Path(cfg.model).is_dir():
-        from stilts.hub import require_hub
+        from stilts.core.hub import require_hub
         require_hub(f"model {cfg.model}", f"--model LOCAL_DIR, or --model {OFFLINE_DEFAULT} / --kit (the real "
                     "multilingual encoder that ships offline)")
     return cfg.model
@@ -153,7 +153,7 @@ def _prepare(sources: list[str], task: str, start: str, cfg: ExperimentConfig, l
 
     from stilts.models import freeze, make_model
     from stilts.train.evaluate import make_evaluator
-    from stilts.train.features import encode
+    from stilts.core.features import encode
 
     spec = get_task(task)
     parts = [train_rows(s, cfg) for s in sources]
@@ -211,7 +211,7 @@ def run_retrieval_stage(stage: Stage, start: str, cfg: ExperimentConfig, run: Pa
     from stilts.models import freeze, save_encoder
     from stilts.models.dual_encoder import DualEncoder
     from stilts.train.evaluate import make_retrieval_evaluator
-    from stilts.train.features import encode
+    from stilts.core.features import encode
     from stilts.train.retrieval_pairs import build_pairs, held_out
 
     spec = get_task(stage.task)

@@ -9,13 +9,12 @@ slice is cut by, so no dev paragraph or entity is trained on.
 """
 from __future__ import annotations
 
-import zlib
 from collections.abc import Callable
 
 from datasets import Dataset
 
-from stilts.errors import StiltsError, unknown
-from stilts.text import sentences
+from stilts.core.errors import StiltsError, unknown
+from stilts.core.text import sentences, text_key
 
 def answer_sentence(context: str, answer_start: int) -> str:
     """The sentence holding the character at `answer_start` (the last one starting at or before it)."""
@@ -53,10 +52,6 @@ def build_pairs(name: str, rows: Dataset) -> Dataset:
         raise unknown("retrieval training pairs", name, sorted(PAIRS))
     return PAIRS[name](rows)
 
-
-def text_key(text: str) -> int:
-    """A stable key of a text (crc32, the same in every process): equal texts, equal keys."""
-    return zlib.crc32(text.encode("utf-8"))
 
 
 def held_out(pairs: Dataset, dev_limit: int | None, share: float = 0.1) -> tuple[Dataset, Dataset]:

@@ -10,8 +10,8 @@ import numpy as np
 import torch
 from datasets import Dataset, Features
 
-from stilts.train.batching import collate
-from stilts.train.features import ENCODERS, IGNORE, _length
+from stilts.core.batching import collate
+from stilts.core.features import ENCODERS, IGNORE, _length
 
 
 def features_for_eval(ds: Dataset, kind: str, tok: Any, max_length: int) -> Dataset:

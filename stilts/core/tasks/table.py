@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from stilts.hub import hub_reachable
-from stilts.tasks.loader import KIT_DIR, _expand, _match, _roles
-from stilts.tasks.registry import list_tasks
-from stilts.tasks.spec import TaskSpec
+from stilts.core.hub import hub_reachable
+from stilts.core.tasks.loader import KIT_DIR, _expand, _match, _roles
+from stilts.core.tasks.registry import list_tasks
+from stilts.core.tasks.spec import TaskSpec
 
 
 def has_local_files(spec: TaskSpec, root: Path) -> bool:
@@ -21,7 +21,7 @@ def has_local_files(spec: TaskSpec, root: Path) -> bool:
                     if "{" not in pattern:
                         break
     if spec.parts:
-        from stilts.tasks.registry import get_task
+        from stilts.core.tasks.registry import get_task
         return all(has_local_files(get_task(p), root) for p in spec.parts)
     return False
 

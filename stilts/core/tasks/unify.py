@@ -8,8 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from stilts.errors import DataError
-from stilts.tasks.schema import FIELDS, NONEMPTY_TEXT
+from stilts.core.errors import DataError
+from stilts.core.tasks.schema import FIELDS, NONEMPTY_TEXT
 
 MISSING = object()
 

@@ -14,13 +14,13 @@ from typing import Any
 
 from datasets import ClassLabel, Dataset, Sequence, concatenate_datasets
 
-from stilts.errors import StiltsError, UnlabelledSplitError, one_line, unknown
-from stilts.hub import require_hub
-from stilts.tasks.formats import FORMATS, POOLS, STRUCTURED
-from stilts.tasks.registry import get_task
-from stilts.tasks.schema import POOL_FEATURES, UNLABELLED, features
-from stilts.tasks.spec import Layout, TaskSpec
-from stilts.tasks.unify import unify
+from stilts.core.errors import StiltsError, UnlabelledSplitError, one_line, unknown
+from stilts.core.hub import require_hub
+from stilts.core.tasks.formats import FORMATS, POOLS, STRUCTURED
+from stilts.core.tasks.registry import get_task
+from stilts.core.tasks.schema import POOL_FEATURES, UNLABELLED, features
+from stilts.core.tasks.spec import Layout, TaskSpec
+from stilts.core.tasks.unify import unify
 
 KIT_DIR = Path(__file__).parent / "kit" / "data"
 SOURCES = ("hub", "data-dir", "kit")
@@ -203,7 +203,7 @@ def _generate(job: str):
             if job_d["ids"] == "position":
                 out["id"] = f"{job_d['lang']}-{job_d['split']}-{len(seen)}"
             if out["id"] in seen:
-                from stilts.errors import DataError
+                from stilts.core.errors import DataError
                 raise DataError(paths["main"], row, "id", f"duplicate id {out['id']!r} (first at row {seen[out['id']]})")
             seen[out["id"]] = row
             yield out

@@ -5,9 +5,9 @@ from pathlib import Path
 
 from datasets import Dataset
 
-from stilts.errors import StiltsError
-from stilts.tasks.loader import load
-from stilts.tasks.spec import HubSource, Layout, TaskSpec
+from stilts.core.errors import StiltsError
+from stilts.core.tasks.loader import load
+from stilts.core.tasks.spec import HubSource, Layout, TaskSpec
 
 EXTENSIONS = {".jsonl": "jsonl", ".json": "json", ".csv": "csv", ".tsv": "tsv", ".parquet": "parquet"}
 # The kind follows from the unified fields the mapping names.

@@ -1,7 +1,8 @@
-"""Text helpers shared by stilts and advmine (advmine imports stilts, never the reverse)."""
+"""Text helpers shared by stilts and advmine (both import stilts.core, never the reverse)."""
 from __future__ import annotations
 
 import re
+import zlib
 
 # A sentence ends at . ! ? (and their CJK, Arabic and Devanagari forms) followed by space, or right after a CJK
 # full stop. A regex, so abbreviations such as "U.S." split too.
@@ -17,3 +18,8 @@ def sentences(context: str) -> list[tuple[int, str]]:
             out.append((at, piece))
         start = at + len(piece)
     return out
+
+
+def text_key(text: str) -> int:
+    """A stable key of a text (crc32, the same in every process): equal texts, equal keys."""
+    return zlib.crc32(text.encode("utf-8"))

@@ -12,9 +12,9 @@ from typing import Any
 
 import yaml
 
-from stilts.errors import StiltsError, one_line
-from stilts.tasks.registry import list_tasks
-from stilts.tasks.spec import TaskSpec
+from stilts.core.errors import StiltsError, one_line
+from stilts.core.tasks.registry import list_tasks
+from stilts.core.tasks.spec import TaskSpec
 
 ROWS = 3
 REAL_GRID = Path(__file__).resolve().parents[2] / "configs" / "grids" / "xtreme-r-large.yaml"
@@ -40,8 +40,8 @@ def _splits_to_check(spec: TaskSpec, lang: str) -> list[str]:
 def dataset_check(spec: TaskSpec, split: str, lang: str) -> str:
     from datasets import load_dataset
 
-    from stilts.tasks.loader import hub_job, hub_rows_of, hub_source
-    from stilts.tasks.unify import unify
+    from stilts.core.tasks.loader import hub_job, hub_rows_of, hub_source
+    from stilts.core.tasks.unify import unify
 
     path, config, hub_split, extra = hub_source(spec, split, lang)
     stream = load_dataset(path, config, split=hub_split, streaming=True, **extra)
@@ -57,7 +57,7 @@ def dataset_check(spec: TaskSpec, split: str, lang: str) -> str:
 def model_check(model_id: str) -> str:
     from transformers import AutoConfig, AutoTokenizer
 
-    from stilts.hub import require_hub
+    from stilts.core.hub import require_hub
 
     require_hub(f"model {model_id}", "a local directory")
     cfg = AutoConfig.from_pretrained(model_id)

@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from stilts.errors import StiltsError
+from stilts.core.errors import StiltsError
 
 
 def coerce(value: str) -> Any:

@@ -13,7 +13,7 @@ from typing import Any
 
 from datasets import Dataset
 
-from stilts.train.retrieval_pairs import text_key
+from stilts.core.text import text_key
 
 IGNORE = -100
 
@@ -95,7 +95,7 @@ def _length(batch: dict) -> dict:
 def encode(ds: Dataset, kind: str, tokenizer: Any, max_length: int) -> Dataset:
     """Tokenised features with a `length` column (for length-grouped batches); cached by `datasets`."""
     if kind not in ENCODERS:
-        from stilts.errors import StiltsError
+        from stilts.core.errors import StiltsError
         raise StiltsError(f"stilts train has no features for {kind} tasks")
     keep = {"id", "text_a", "text_b", "text", "context", "question", "choices", "label", "tokens", "tags", "answers",
             "query", "target"}

@@ -13,7 +13,7 @@ import threading
 import urllib.error
 import urllib.request
 
-from stilts.errors import OfflineError
+from stilts.core.errors import OfflineError
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
 PROBE_TIMEOUT_S = 3.0

@@ -1,6 +1,6 @@
 """Every task the research needs, as data, behind one loader: `load(task, split, lang, source=...)`."""
-from stilts.tasks.loader import KIT_DIR, is_labelled, load, load_pool, require_labelled
-from stilts.tasks.registry import get_task, list_tasks
-from stilts.tasks.spec import TaskSpec
+from stilts.core.tasks.loader import KIT_DIR, is_labelled, load, load_pool, require_labelled
+from stilts.core.tasks.registry import get_task, list_tasks
+from stilts.core.tasks.spec import TaskSpec
 
 __all__ = ["KIT_DIR", "TaskSpec", "get_task", "is_labelled", "list_tasks", "load", "load_pool", "require_labelled"]

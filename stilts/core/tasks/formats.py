@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from stilts.errors import DataError
+from stilts.core.errors import DataError
 
 Record = dict[str, Any]
 Reader = Callable[..., Iterator[tuple[int | str, Record]]]

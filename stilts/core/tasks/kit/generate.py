@@ -1,6 +1,6 @@
 """Generate the embedded NLI kit: small synthetic MNLI- and XNLI-format files plus bilingual lexicons.
 
-    python -m stilts.tasks.kit.generate
+    python -m stilts.core.tasks.kit.generate
 
 Every sentence is produced by the templates and the handwritten vocabularies below (written for this
 project); nothing is copied from any published dataset. Each example is first built as a language-neutral
@@ -1417,7 +1417,7 @@ only**: they show the pipeline runs end to end, not how well a method works.
 ## What it is
 
 Template text written by this project. Every sentence is produced by
-`stilts/tasks/kit/generate.py` from handwritten vocabularies (about {n_nouns} nouns, {n_verbs} verbs,
+`stilts/core/tasks/kit/generate.py` from handwritten vocabularies (about {n_nouns} nouns, {n_verbs} verbs,
 {n_adjs} adjectives, {n_places} places, {n_times} times, {n_manners} manner phrases) and per-language sentence templates; no
 row is copied from MNLI, XNLI or any other published dataset. Sentences are simple present-progressive
 statements ("The tall woman is reading a book in the garden.", 5 to about 28 words; a third of the
@@ -1458,9 +1458,9 @@ word order is used per language.
 
 ## Regenerating
 
-    python -m stilts.tasks.kit.generate
+    python -m stilts.core.tasks.kit.generate
 
-(The script uses only the standard library; `python stilts/tasks/kit/generate.py` also works where
+(The script uses only the standard library; `python stilts/core/tasks/kit/generate.py` also works where
 the package's own dependencies are not installed.) The output is deterministic: running it twice gives byte-identical files.
 """
 

@@ -9,8 +9,8 @@ from typing import Any, Union, get_args, get_origin, get_type_hints
 
 import yaml
 
-from stilts.errors import StiltsError
-from stilts.tasks.schema import KINDS
+from stilts.core.errors import StiltsError
+from stilts.core.tasks.schema import KINDS
 
 ColumnMap = dict[str, Any]  # unified field -> source column (name, position, or list of them for `choices`)
 
@@ -35,7 +35,7 @@ class HubSource:
 class Layout:
     """How the task's authors publish its files: one named layout of a data directory."""
     name: str
-    format: str                                 # a reader in stilts.tasks.formats
+    format: str                                 # a reader in stilts.core.tasks.formats
     files: dict[str, Any]                       # unified split -> pattern | [patterns] | {role: pattern(s)}
     options: dict[str, Any] = field(default_factory=dict)
     columns: ColumnMap = field(default_factory=dict)

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from stilts.errors import StiltsError
+from stilts.core.errors import StiltsError
 
 
 def check_replaceable(path: str | Path, command: str, markers: tuple[str, ...], overwrite: bool = False,

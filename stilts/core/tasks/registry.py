@@ -4,8 +4,8 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-from stilts.errors import StiltsError, unknown
-from stilts.tasks.spec import TaskSpec, load_spec
+from stilts.core.errors import StiltsError, unknown
+from stilts.core.tasks.spec import TaskSpec, load_spec
 
 SPEC_DIR = Path(__file__).parent / "specs"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from stilts.train.features import IGNORE
+from stilts.core.features import IGNORE
 
 
 def length_grouped_batches(lengths: list[int], batch_size: int, seed: int, epoch: int, group: bool = True,
