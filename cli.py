@@ -26,10 +26,13 @@ def source_options(f):
     return f
 
 
-def _source(kit: bool, data_dir: str | None) -> dict:
-    if kit and data_dir:
-        raise StiltsError("pass either --kit or --data-dir, not both")
-    return {"source": "kit"} if kit else ({"source": "data-dir", "data_dir": data_dir} if data_dir else {"source": "hub"})
+def _split(items: str | None) -> list[str]:
+    """A comma-separated option as a list (empty when not given)."""
+    return [x for x in (items or "").split(",") if x]
+
+
+def _log(message: str) -> None:
+    click.echo(message, err=True)
 
 
 @click.group(cls=OneLineErrors)
@@ -47,22 +50,16 @@ def stilts() -> None:
 def stilts_tasks(kit: bool, data_dir: str | None, no_probe: bool, check_hub: bool, only_tasks: str | None,
                  langs: str | None) -> None:
     """Print the task registry and which sources can serve each task right now."""
-    from stilts.core.tasks.table import format_table, task_rows
-
     if check_hub:
-        from stilts.core.hub import hub_reachable, require_hub
-        from stilts.compare.hub_check import plan_checks, run_checks
+        from stilts.compare.command import check_hub as run_check
 
-        if not hub_reachable():
-            require_hub("the hub check", "nothing: this check needs internet (see `stilts tasks` for local sources)")
-        rows = run_checks(plan_checks([t for t in (only_tasks or "").split(",") if t] or None,
-                                      [x for x in (langs or "").split(",") if x] or None))
-        click.echo(format_table(rows))
-        failed = sum(r["status"] != "ok" for r in rows)
-        click.echo(f"{len(rows) - failed} ok, {failed} failed")
+        text, failed = run_check(_split(only_tasks) or None, _split(langs) or None)
+        click.echo(text)
         if failed:
             raise SystemExit(1)
         return
+    from stilts.core.tasks.table import format_table, task_rows
+
     click.echo(format_table(task_rows(data_dir, probe_hub=not no_probe)))
 
 
@@ -82,31 +79,12 @@ def stilts_tasks(kit: bool, data_dir: str | None, no_probe: bool, check_hub: boo
 def stilts_show(task, split, lang, kit, data_dir, layout, variant, data_files, hub_id, columns, labels, rows,
                 require_labels) -> None:
     """Load one split of a task (or any dataset by column mapping) and print a summary and a few rows."""
-    import json
+    from stilts.core.tasks.show import show_split
 
-    from stilts.core.tasks import is_labelled, load, require_labelled
-    from stilts.core.tasks.custom import load_custom
-
-    if data_files or hub_id:
-        if not columns:
-            raise StiltsError("--data-files/--hub-id need --columns FIELD=COLUMN,...")
-        ds = load_custom(columns, labels, data_files=list(data_files) or None, hub_id=hub_id, split=split,
-                         lang=lang or "en")
-        name, kind = "custom", ds.features
-    elif task:
-        from stilts.core.tasks import get_task
-
-        spec = get_task(task)
-        ds = load(spec, split, lang, layout=layout, variant=variant, **_source(kit, data_dir))
-        name, kind = spec.name, spec.kind
-        if require_labels:
-            require_labelled(ds, spec, split, lang or spec.train_language)
-    else:
-        raise StiltsError("name a task (see `stilts tasks`) or pass --data-files/--hub-id with --columns")
-    labelled = is_labelled(ds, kind) if isinstance(kind, str) else "?"
-    click.echo(f"{name} {split} {lang or ''}: {len(ds)} rows, labelled={labelled}, fingerprint={ds._fingerprint}")
-    for row in ds.select(range(min(rows, len(ds)))):
-        click.echo(json.dumps(row, ensure_ascii=False)[:400])
+    for line in show_split(task, split, lang, kit=kit, data_dir=data_dir, layout=layout, variant=variant,
+                           data_files=list(data_files), hub_id=hub_id, columns=columns, labels=labels, rows=rows,
+                           require_labels=require_labels):
+        click.echo(line)
 
 
 @stilts.command("train")
@@ -123,20 +101,9 @@ def stilts_show(task, split, lang, kit, data_dir, layout, variant, data_files, h
 def stilts_train(config_file, kit, data_dir, sets, overwrite, **opts) -> None:
     """Three-phase training: pretrained MLM -> intermediate task -> English target task."""
     from stilts.core.overrides import parse_sets
-    from stilts.train.config import resolve
-    from stilts.train.phases import run_experiment
+    from stilts.train.command import train, train_overrides
 
-    overrides = dict(opts)
-    if kit:
-        overrides.update(source="kit")  # the model: --model, else the offline real encoder (e5-small)
-    elif data_dir:
-        overrides.update(source="data-dir", data_dir=data_dir)
-    overrides.update(parse_sets(sets))
-    result = run_experiment(resolve(config_file, overrides), log=lambda m: click.echo(m, err=True), overwrite=overwrite)
-    for s in result["scores"]:
-        click.echo(f"{s['stage']:<28} English dev {s['metric']} = {s['dev_en']:.2f} (epoch {s['best_epoch']}, "
-                   f"{s['steps']} steps)")
-    click.echo(f"run: {result['run']}")
+    click.echo(train(config_file, train_overrides(opts, kit, data_dir, parse_sets(sets)), overwrite, log=_log))
 
 
 @stilts.command("eval")
@@ -154,37 +121,13 @@ def stilts_train(config_file, kit, data_dir, sets, overwrite, **opts) -> None:
 @click.option("--out", help="Where results go (default: RUN/eval or MODEL/eval).")
 def stilts_eval(run, model_dir, tasks, kit, data_dir, langs, split, limit, skip, pooling, layer, out) -> None:
     """Zero-shot evaluation on every language of a task, with the benchmark's own metric."""
-    from pathlib import Path
+    from stilts.eval.command import evaluate_run
 
-    import yaml
-
-    from stilts.eval.retrieval import RetrievalConfig
-    from stilts.eval.zero_shot import evaluate_task, markdown_table, write_results
-
-    if not run and not model_dir:
-        raise StiltsError("pass a run directory (stilts eval RUN) or --model PATH --task TASK")
-    model = model_dir or str(Path(run) / "model")
-    if not Path(model).is_dir():
-        raise StiltsError(f"{model}: no such model directory")
-    names = [t for t in (tasks or "").split(",") if t]
-    if not names and run and (Path(run) / "config.yaml").is_file():
-        target = yaml.safe_load((Path(run) / "config.yaml").read_text()).get("target")
-        names = [target] if target else []
-    if not names:
-        raise StiltsError("name the task(s) to evaluate: --tasks xnli,tatoeba")
-    from stilts.core.outputs import check_replaceable, output_lock
-
-    dest = Path(out) if out else Path(run or model_dir) / "eval"
-    check_replaceable(dest, "stilts eval", ("results.md",))   # before minutes of evaluation, not after
-    src = _source(kit, data_dir)
-    results = [evaluate_task(model, t, source=src["source"], data_dir=src.get("data_dir"),
-                             langs=[x for x in (langs or "").split(",") if x] or None, split=split, limit=limit, skip=skip,
-                             retrieval=RetrievalConfig(pooling=pooling, layer=layer),
-                             log=lambda m: click.echo(m, err=True)) for t in names]
-    with output_lock(dest, "stilts eval"):
-        table = write_results(results, dest, Path(run or model_dir).name)
-    click.echo(markdown_table(results, Path(run or model_dir).name))
-    click.echo(f"written: {table.parent}")
+    table, written = evaluate_run(run, model_dir, _split(tasks), kit=kit, data_dir=data_dir,
+                                  langs=_split(langs) or None, split=split, limit=limit, skip=skip, pooling=pooling,
+                                  layer=layer, out=out, log=_log)
+    click.echo(table)
+    click.echo(f"written: {written}")
 
 
 @stilts.command("compare")
@@ -200,31 +143,11 @@ def stilts_eval(run, model_dir, tasks, kit, data_dir, langs, split, limit, skip,
 @click.option("--force", is_flag=True, help="Retrain cells that were run with another config.")
 def stilts_compare(grid_file, out, kit, data_dir, sets, list_cells, prepare, shard, only, report_only, force) -> None:
     """Run the experiment grid (conditions x targets x seeds) and report paired bootstrap CIs vs the baseline."""
-    from stilts.compare import load_grid, report_grid
-    from stilts.compare.runner import run_grid
+    from stilts.compare.command import compare, grid_overrides
     from stilts.core.overrides import parse_sets
 
-    overrides = {"out": out, **parse_sets(sets)}
-    if kit:
-        overrides.update(source="kit", model="e5-small")
-    elif data_dir:
-        overrides.update(source="data-dir", data_dir=data_dir)
-    grid = load_grid(grid_file, overrides)
-    log = lambda m: click.echo(m, err=True)  # noqa: E731
-    if list_cells:
-        from stilts.compare.runner import list_cells as listing
-        click.echo(listing(grid, shard, list(only)))
-        return
-    if not report_only:
-        summary = run_grid(grid, shard, list(only), force=force, prepare_only=prepare, log=log)
-        if prepare:
-            click.echo("datasets ready: " + (", ".join(f"{k} ({v})" for k, v in summary["fingerprints"].items())
-                                             or "none (no condition reads an advmine dataset)"))
-            return
-        click.echo(f"cells run: {len(summary['ran'])}, skipped (finished before): {len(summary['skipped'])}")
-    res = report_grid(grid, log=log)
-    click.echo(res["table"])
-    click.echo(f"report: {res['report']}")
+    compare(grid_file, grid_overrides(out, kit, data_dir, parse_sets(sets)), list_only=list_cells, prepare=prepare,
+            shard=shard, only=list(only), report_only=report_only, force=force, echo=click.echo, log=_log)
 
 
 @click.group(cls=OneLineErrors)
@@ -270,20 +193,10 @@ def advmine() -> None:
 def advmine_build(config_file, kit, data_dir, sets, overwrite, **opts) -> None:
     """Build a multilingual adversarial dataset from an English task:
     load -> translate -> langid -> perturb -> embed -> select -> contamination -> write."""
-    from advmine.build import build
-    from advmine.config import resolve
+    from advmine.command import build_from_options, build_overrides
     from stilts.core.overrides import parse_sets
 
-    nested = {"translator": "translator.name", "model_id": "translator.model_id", "num_beams": "translator.num_beams",
-              "max_tokens": "translator.max_tokens", "select": "select.name", "budget": "select.budget",
-              "embedder": "embed.name", "embed_model": "embed.model_id", "index": "select.index"}
-    overrides = {nested.get(k, k): (list(v) if isinstance(v, tuple) else v) for k, v in opts.items()}
-    if kit:
-        overrides["source"] = "kit"
-    elif data_dir:
-        overrides.update(source="data-dir", data_dir=data_dir)
-    overrides.update(parse_sets(sets))
-    build(resolve(config_file, overrides), log=lambda m: click.echo(m, err=True), overwrite=overwrite)
+    build_from_options(config_file, build_overrides(opts, kit, data_dir, parse_sets(sets)), overwrite, log=_log)
 
 
 @advmine.command("inspect")

@@ -38,9 +38,10 @@ def build(cfg: BuildConfig, log=print, overwrite: bool = False) -> dict:
     """Run the build; returns {"out", "fingerprint", "rows", "stats"}. Rerunning reuses finished steps. `--out`
     must be absent, empty or an earlier advmine output (its build.yaml) unless `overwrite`; one build at a time
     writes it (a second one meets a lock)."""
+    from stilts.core.built_dataset import BUILD_CONFIG
     from stilts.core.outputs import check_replaceable, output_lock
 
-    check_replaceable(cfg.out, "advmine build", ("build.yaml",), overwrite)
+    check_replaceable(cfg.out, "advmine build", (BUILD_CONFIG,), overwrite)
     with output_lock(cfg.out, "advmine build"):
         return _build(cfg, log)
 
@@ -71,7 +72,9 @@ def push(out: str | Path, repo_id: str) -> None:
         raise StiltsError(str(e).replace(" instead", "")) from None
     from huggingface_hub import HfApi
 
+    from stilts.core.built_dataset import HUB_FILES
+
     api = HfApi()
     api.create_repo(repo_id, repo_type="dataset", exist_ok=True)
     api.upload_folder(repo_id=repo_id, repo_type="dataset", folder_path=str(out),
-                      allow_patterns=["README.md", "parquet/*", "build.yaml", "stats.json"])
+                      allow_patterns=HUB_FILES)

@@ -6,11 +6,9 @@ import yaml
 
 from advmine.config import BuildConfig
 from advmine.pipeline import StepStats
+from stilts.core.kinds import get_kind
 from stilts.core.tasks import get_task
 
-TASK_CATEGORIES = {"pair_classification": "text-classification", "single_classification": "text-classification",
-                   "multiple_choice": "multiple-choice", "span_qa": "question-answering",
-                   "tagging": "token-classification", "retrieval": "sentence-similarity"}
 SIZES = [(1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M"),
          (10_000_000, "1M<n<10M")]
 
@@ -25,7 +23,7 @@ def render_card(cfg: BuildConfig, stats: list[StepStats], rows: dict[str, int], 
     meta = {
         "language": sorted({cfg.src_lang, *cfg.langs} if cfg.include_source else set(cfg.langs)),
         "license": "other", "license_details": f"inherited from {spec.name}: {spec.licence or 'see source'}",
-        "task_categories": [TASK_CATEGORIES[spec.kind]], "size_categories": [size_category(sum(rows.values()))],
+        "task_categories": [get_kind(spec.kind).task_category], "size_categories": [size_category(sum(rows.values()))],
         "source_datasets": [hub_src], "multilinguality": ["multilingual", "translation"],
         "pretty_name": f"advmine {spec.name} -> {','.join(cfg.langs)} ({cfg.translator.name})",
         "tags": ["advmine", "xtreme-r", "intermediate-task"],

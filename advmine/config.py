@@ -5,26 +5,15 @@ import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 
 from advmine.embedders import EmbedConfig
 from advmine.selectors import SelectConfig
+from advmine.translators.config import TranslatorConfig  # also re-exported: BuildConfig.translator's type
 from stilts.core.errors import StiltsError, unknown
 from stilts.core.overrides import merged_config
-from stilts.core.tasks.spec import from_mapping
-
-
-@dataclass(frozen=True)
-class TranslatorConfig:
-    name: str = "dictionary"               # a registry entry: identity, dictionary, marian, nllb, m2m100
-    model_id: str | None = None            # hub id or local dir; may use {lang} (Marian: one model per pair)
-    max_tokens: int = 4096                 # token budget per batch (length-sorted batches)
-    num_beams: int = 1                     # 1 = greedy
-    max_new_tokens: int = 256
-    dtype: str = "auto"                    # auto: bf16 on GPU (fp16 where bf16 is unsupported), fp32 on CPU
-    lexicon_dirs: list[str] = field(default_factory=list)  # extra en-xx.tsv lexicons for `dictionary`
-    freedict: bool = True                  # also read Debian FreeDict dictionaries where installed
+from stilts.core.config_check import from_mapping
 
 
 @dataclass(frozen=True)
@@ -32,7 +21,7 @@ class BuildConfig:
     task: str
     langs: list[str]
     out: str
-    source: str = "hub"                    # hub | data-dir | kit
+    source: Literal["hub", "data-dir", "kit"] = "hub"
     data_dir: str | None = None
     data_files: list[str] = field(default_factory=list)  # the user's own files for the task's split (any format
     columns: str | None = None             # `stilts show` reads): FIELD=COLUMN,... into the task kind's schema
@@ -44,13 +33,13 @@ class BuildConfig:
     src_lang: str = "en"
     include_source: bool = False           # also keep the English rows (lang = src_lang)
     translator: TranslatorConfig = field(default_factory=TranslatorConfig)
-    langid: str = "flag"                   # flag | drop | off
+    langid: Literal["flag", "drop", "off"] = "flag"
     perturb: list[str] = field(default_factory=list)   # NAME[:k=v,...], see advmine.perturbations
     keep_original: bool = True             # perturbed rows are added beside the originals
     embed: EmbedConfig = field(default_factory=EmbedConfig)
     select: SelectConfig | None = None     # hard-example selection (advmine.selectors)
     contamination: str = "auto"            # auto (on with --select) | all | off | task,task,...
-    contamination_mode: str = "flag"       # flag | drop
+    contamination_mode: Literal["flag", "drop"] = "flag"
     contamination_threshold: float = 0.95  # cosine similarity to an evaluation example
     seed: int = 0
     num_shards: int = 1
@@ -103,15 +92,11 @@ def _validate(cfg: BuildConfig) -> None:
     spec = get_task(cfg.task)
     if not cfg.langs:
         raise StiltsError("--langs: name at least one target language (e.g. sw,th,ar)")
-    if cfg.langid not in ("flag", "drop", "off"):
-        raise StiltsError(f"--langid {cfg.langid!r}: use flag, drop or off")
     if not 0 <= cfg.shard_index < cfg.num_shards:
         raise StiltsError(f"--shard-index {cfg.shard_index} must be in 0..{cfg.num_shards - 1}")
     for split in cfg.splits:
         if split not in spec.splits:
             raise StiltsError(f"--splits: {spec.name} has no split {split!r} (has: {', '.join(spec.splits)})")
-    if cfg.contamination_mode not in ("flag", "drop"):
-        raise StiltsError(f"--contamination-mode {cfg.contamination_mode!r}: use flag or drop")
     if cfg.perturb:
         from advmine.perturbations import parse
         for p in cfg.perturb:
@@ -142,5 +127,3 @@ def _validate(cfg: BuildConfig) -> None:
         get_selector(cfg.select.name)
         choose(1, cfg.select.index)
         budget_count(cfg.select.budget, 1)
-    if cfg.source not in ("hub", "data-dir", "kit"):
-        raise StiltsError(f"source {cfg.source!r}: use hub, data-dir or kit")

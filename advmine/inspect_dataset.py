@@ -4,18 +4,17 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from datasets import DatasetDict, concatenate_datasets, load_from_disk
+from datasets import DatasetDict, concatenate_datasets
 
 from advmine.config import resolve
 from advmine.pipeline import StepStats
+from stilts.core.built_dataset import BuiltDataset
 from stilts.core.errors import StiltsError
 
 
 def open_built(path: str | Path) -> tuple[DatasetDict, dict]:
-    path = Path(path)
-    if not (path / "stats.json").is_file() or not (path / "dataset_dict.json").is_file():
-        raise StiltsError(f"{path}: not an advmine dataset (no dataset_dict.json / stats.json)")
-    return load_from_disk(str(path)), json.loads((path / "stats.json").read_text(encoding="utf-8"))
+    built = BuiltDataset.open(Path(path))
+    return built.load(), built.stats()
 
 
 def inspect_text(path: str | Path, rows: int = 2) -> str:
@@ -42,7 +41,7 @@ def merge(shards: list[str], out: str) -> str:
     if not shards:
         raise StiltsError("advmine merge: name the shard directories")
     loaded = [open_built(s) for s in shards]
-    cfg = resolve(str(Path(shards[0]) / "build.yaml"), {"out": out, "num_shards": 1, "shard_index": 0})
+    cfg = resolve(None, BuiltDataset.open(shards[0]).build_config() | {"out": out, "num_shards": 1, "shard_index": 0})
     splits = list(loaded[0][0])
     data = DatasetDict({s: concatenate_datasets([d[s] for d, _ in loaded]) for s in splits})
     merged: dict[str, StepStats] = {}

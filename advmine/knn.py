@@ -13,30 +13,31 @@ FLAT_MAX = 50_000
 INDEX_KINDS = ("auto", "flat", "pq-refine", "ivf", "hnsw")
 
 
-def choose(n: int, kind: str = "auto") -> str:
-    if kind not in INDEX_KINDS:
+def choose(n: int, structure: str = "auto") -> str:
+    """The index structure for `n` vectors (`auto`: by size)."""
+    if structure not in INDEX_KINDS:
         from stilts.core.errors import unknown
-        raise unknown("index kind", kind, list(INDEX_KINDS))
-    return ("flat" if n < FLAT_MAX else "pq-refine") if kind == "auto" else kind
+        raise unknown("index kind", structure, list(INDEX_KINDS))
+    return ("flat" if n < FLAT_MAX else "pq-refine") if structure == "auto" else structure
 
 
-def build_index(vectors: np.ndarray, kind: str = "auto", nprobe: int = 32, ef_search: int = 128, seed: int = 0,
+def build_index(vectors: np.ndarray, structure: str = "auto", nprobe: int = 32, ef_search: int = 128, seed: int = 0,
                 k_factor: int = 40):
     import faiss
 
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     n, d = vectors.shape
-    kind = choose(n, kind)
-    if kind == "flat":
+    structure = choose(n, structure)
+    if structure == "flat":
         index = faiss.IndexFlatIP(d)
-    elif kind == "pq-refine":
+    elif structure == "pq-refine":
         m = d // 2 if d % 2 == 0 else d  # two dimensions per 4-bit sub-quantiser
         base = faiss.IndexPQFastScan(d, m, 4, faiss.METRIC_INNER_PRODUCT)
         rng = np.random.default_rng(seed)
         base.train(vectors[rng.choice(n, size=min(n, 20_000), replace=False)])
         index = faiss.IndexRefineFlat(base)
         index.k_factor = k_factor
-    elif kind == "hnsw":
+    elif structure == "hnsw":
         index = faiss.IndexHNSWFlat(d, 32, faiss.METRIC_INNER_PRODUCT)
         index.hnsw.efConstruction = 80
         index.hnsw.efSearch = ef_search
@@ -47,7 +48,7 @@ def build_index(vectors: np.ndarray, kind: str = "auto", nprobe: int = 32, ef_se
         sample = vectors[rng.choice(n, size=min(n, nlist * 64), replace=False)]
         index.train(sample)
         index.nprobe = min(nprobe, nlist)
-    if kind in ("flat", "ivf") and hasattr(faiss, "get_num_gpus") and faiss.get_num_gpus() > 0:
+    if structure in ("flat", "ivf") and hasattr(faiss, "get_num_gpus") and faiss.get_num_gpus() > 0:
         index = faiss.index_cpu_to_all_gpus(index)
     index.add(vectors)
     return index

@@ -1,15 +1,14 @@
 """A build is a list of small steps (datatrove's shape). Each step takes and returns a `DatasetDict`, keeps
 its own stats, and leaves a completion marker, so a rerun skips what is finished.
 
-Every step's output is saved under `work_dir/<nn>_<name>/` with `stats.json` and a `DONE` marker holding the
-step's key: a hash of the previous step's key and this step's own config. A marker with another key (the
-config changed) does not count, and the step runs again. Steps are saved into a temp dir and renamed, so a
+Every step's output is saved under `work_dir/<nn>_<name>/` with `stats.json` and a marker
+(`stilts.core.markers`) holding the step's key: a hash of the previous step's key and this step's own config.
+A marker with another key (the config changed) does not count, and the step runs again. Steps are saved into a temp dir and renamed, so a
 killed run never leaves a half-written step that looks done.
 """
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import shutil
 import time
@@ -20,6 +19,7 @@ from typing import Any
 from datasets import DatasetDict, load_from_disk
 
 from stilts.core.errors import StiltsError
+from stilts.core.markers import done, key_of, mark_done
 
 
 @dataclass
@@ -62,11 +62,9 @@ class Pipeline:
         data: DatasetDict | None = None
         key, all_stats = "", []
         for i, step in enumerate(self.steps):
-            key = hashlib.sha256(json.dumps([key, step.name, step.config()], sort_keys=True,
-                                            default=str).encode()).hexdigest()[:16]
+            key = key_of(key, step.name, step.config())
             folder = self.work_dir / f"{i:02d}_{step.name}"
-            marker = folder / "DONE"
-            if step.persist and marker.is_file() and marker.read_text() == key:
+            if step.persist and done(folder, key):
                 data = load_from_disk(str(folder / "data"))
                 stats = StepStats(**json.loads((folder / "stats.json").read_text()))
                 stats.skipped = True
@@ -94,5 +92,5 @@ class Pipeline:
         tmp.mkdir(parents=True)
         data.save_to_disk(str(tmp / "data"))
         (tmp / "stats.json").write_text(json.dumps(dataclasses.asdict(stats), indent=1, ensure_ascii=False))
-        (tmp / "DONE").write_text(key)
+        mark_done(tmp, key)
         tmp.rename(folder)

@@ -87,12 +87,12 @@ def bench_perturb(tmp: Path) -> dict:
 
     from advmine.build import build
     from advmine.config import resolve
-    from advmine.perturbations import REGISTRY, parse
+    from advmine.perturbations import make_perturbation, parse
     from stilts.core.tasks import load
 
     rows = load("mnli", "train", source="kit").select(range(600))
     spec = parse("wordnet:pct=0.2")
-    method = REGISTRY["wordnet"].make(spec.params, [], "en")
+    method = make_perturbation(spec, [], "en")
     aug = method.augmenter
     t0 = time.perf_counter()
     random.seed(0)

@@ -13,7 +13,7 @@ from advmine.build import build
 from advmine.config import resolve
 from advmine.embedders import EmbedConfig, embed_texts, make_embedder
 from advmine.knn import build_index, choose, search
-from advmine.perturbations import REGISTRY, parse
+from advmine.perturbations import make_perturbation, parse
 from advmine.points import Points
 from advmine.selectors import SelectConfig, get_selector
 from cli import advmine
@@ -35,7 +35,7 @@ def cfg(tmp, **kw):
 @pytest.mark.parametrize("name", ["char-swap", "char-delete", "char-insert", "char-substitute", "qwerty", "wordnet"])
 def test_textattack_transformations_change_few_words_keep_stopwords(name):
     spec = parse(f"{name}:pct=0.25")
-    method = REGISTRY[name].make(spec.params, ["sw"], "en")
+    method = make_perturbation(spec, ["sw"], "en")
     out = method.perturb(SENTENCE, 0, 0)
     assert out != SENTENCE and out == method.perturb(SENTENCE, 0, 0)  # changed, deterministic
     before, after = SENTENCE.split(), out.split()
@@ -47,7 +47,7 @@ def test_textattack_transformations_change_few_words_keep_stopwords(name):
 
 def test_homoglyph_and_bad_parameters_are_one_line_errors():
     with pytest.raises(StiltsError, match="homoglyph is broken in this TextAttack wheel"):
-        REGISTRY["homoglyph"].make(parse("homoglyph").params, ["sw"], "en")
+        make_perturbation(parse("homoglyph"), ["sw"], "en")
     with pytest.raises(StiltsError, match="is not a float"):
         parse("wordnet:pct=abc")
     with pytest.raises(StiltsError, match="has no parameter 'pcnt'"):
@@ -57,7 +57,7 @@ def test_homoglyph_and_bad_parameters_are_one_line_errors():
 
 
 def test_codeswitch_replaces_a_ratio_of_words_with_translations():
-    m = REGISTRY["codeswitch"].make(parse("codeswitch:ratio=0.5").params, ["sw", "ar"], "en")
+    m = make_perturbation(parse("codeswitch:ratio=0.5"), ["sw", "ar"], "en")
     text = "The tall woman is reading a book in the garden while the child is eating bread."
     out = m.perturb(text, 0, 0)
     assert out == m.perturb(text, 0, 0) and out != text

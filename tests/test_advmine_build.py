@@ -17,11 +17,11 @@ from datasets import load_from_disk
 
 from advmine.build import build
 from advmine.config import BuildConfig, TranslatorConfig, resolve
-from advmine.fields import rebuild
 from advmine.translators.seq2seq import CODES, length_batches
 from cli import advmine
 from conftest import FIXTURES, REPO
 from stilts.core.errors import StiltsError
+from stilts.core.kinds import get_kind
 from stilts.core.tasks import get_task, load
 
 QUIET = {"log": lambda m: None}
@@ -136,10 +136,10 @@ def test_qa_answer_projection():
     row = {"id": "q", "lang": "en", "context": "The river flows into the Ocean.", "question": "Where?",
            "answers": {"text": ["the Ocean"], "answer_start": [21]}}
     tr = {"The river flows into the Ocean.": "Mto unatiririka hadi Bahari.", "Where?": "Wapi?", "the Ocean": "bahari"}
-    new, reason = rebuild(row, "span_qa", tr)
+    new, reason = get_kind("span_qa").rebuild(row, tr)
     assert reason is None and new["answers"] == {"text": ["Bahari"], "answer_start": [21]}
     assert new["context"][21:27] == "Bahari"
-    new, reason = rebuild(row, "span_qa", {**tr, "the Ocean": "ziwa"})
+    new, reason = get_kind("span_qa").rebuild(row, {**tr, "the Ocean": "ziwa"})
     assert new is None and reason == "answer_not_found"
 
 

@@ -39,7 +39,7 @@ def _random_case(metric: str, rng: np.random.Generator, n: int = 60):
     raise AssertionError(metric)
 
 
-@pytest.mark.parametrize("metric", [m for m in METRICS if METRICS[m].per_example is not None])
+@pytest.mark.parametrize("metric", [m for m in METRICS if get_metric(m).per_example is not None])
 def test_per_example_statistics_reproduce_the_metric(metric):
     """Summing per-example statistics and combining them gives exactly the official corpus score (QA: the
     XTREME average's (F1 + EM) / 2), so re-weighting rows is a valid bootstrap of the real metric."""
@@ -236,11 +236,17 @@ def test_targets_of_one_condition_and_seed_share_the_intermediate_stage(tmp_path
 
     grid = load_grid(None, {**_tiny_grid(tmp_path), "targets": ["xnli", "pawsx"]})
     first, second = Cell("english", "xnli", 0), Cell("english", "pawsx", 0)
+    from stilts.core.markers import mark_done
+    from stilts.train.phases import plan, stage_keys
+
     d = cell_dir(grid, first)
     (d / "intermediate-mnli").mkdir(parents=True)
-    (d / "intermediate-mnli" / "DONE").write_text("{}")
     (d / "target-xnli").mkdir()
-    (d / "config.yaml").write_text(yaml.safe_dump(experiment_config(grid, first).to_dict()))
+    first_cfg = experiment_config(grid, first)
+    # a marker with another key (another lr) is not shared; the one this config trains with is
+    mark_done(d / "intermediate-mnli", "another-config")
+    assert reuse_shared_stages(grid, second, experiment_config(grid, second), log=lambda m: None) == []
+    mark_done(d / "intermediate-mnli", stage_keys(first_cfg, plan(first_cfg))["intermediate-mnli"])
     assert reuse_shared_stages(grid, second, experiment_config(grid, second), log=lambda m: None) == [
         "intermediate-mnli"]
     link = cell_dir(grid, second) / "intermediate-mnli"

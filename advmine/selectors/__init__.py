@@ -1,57 +1,87 @@
 """Selector registry: `--select NAME --budget N|fraction`. A selector scores every row of one language group
-(higher = harder); the select step keeps the `budget` hardest and stores the score as `score_<name>`."""
+(higher = harder); the select step keeps the `budget` hardest and stores the score as `score_<name>`.
+
+Each selector's own options are a typed config beside its entry; `select:` in a build config stays one flat
+mapping (name, budget and every selector's options), so configs and `BuildConfig.key()` keep their shape.
+Scorers are named "module:attr" (imported on first use) and called as `(points, rows, kind, cfg, seed)` with
+the flat SelectConfig; `needs={"vectors"}` asks the select step for sentence vectors (`points`)."""
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from stilts.core.errors import unknown
+from stilts.core.errors import StiltsError
+from stilts.core.registry import Entry, Registry
+
+
+@dataclass(frozen=True)
+class KnnOptions:
+    k: int = 10                  # neighbours
+    index: str = "auto"          # auto | flat | ivf | hnsw
+
+
+@dataclass(frozen=True)
+class AfliteOptions:
+    rounds: int = 32             # linear probes per filtering iteration
+    train_fraction: float = 0.5  # share of the points each probe trains on
+    threshold: float = 0.75      # predictability above which examples are filtered
+    slice: int = 0               # examples removed per iteration (0: 5% of the group)
+
+
+@dataclass(frozen=True)
+class MarginOptions:
+    model_id: str | None = None  # a stilts run dir or any HF sequence classifier
+    batch_size: int = 32
 
 
 @dataclass(frozen=True)
 class SelectConfig:
+    """The flat `select:` mapping: what every selector shares, then each selector's options (see its entry)."""
     name: str = "knn-disagreement"
     budget: float = 0.3          # a fraction (0, 1] of each language's rows, or a count N >= 1 per language
-    k: int = 10                  # neighbours (knn-disagreement)
-    index: str = "auto"          # auto | flat | ivf | hnsw
-    rounds: int = 32             # AFLite: linear probes per filtering iteration
-    train_fraction: float = 0.5  # AFLite: share of the points each probe trains on
-    threshold: float = 0.75      # AFLite: predictability above which examples are filtered
-    slice: int = 0               # AFLite: examples removed per iteration (0: 5% of the group)
-    model_id: str | None = None  # model-margin: a stilts run dir or any HF sequence classifier
+    k: int = 10                  # knn-disagreement (KnnOptions)
+    index: str = "auto"
+    rounds: int = 32             # aflite (AfliteOptions)
+    train_fraction: float = 0.5
+    threshold: float = 0.75
+    slice: int = 0
+    model_id: str | None = None  # model-margin (MarginOptions)
     batch_size: int = 32
     options: dict[str, Any] = field(default_factory=dict)
 
 
 Scorer = Callable[..., np.ndarray]  # (points, rows, kind, cfg, seed) -> one score per row
+SHARED = ("name", "budget", "options")   # SelectConfig fields that belong to no single selector
 
-
-def _registry() -> dict[str, Scorer]:
-    from advmine.selectors.aflite import aflite_scores
-    from advmine.selectors.knn_disagreement import knn_disagreement_scores
-    from advmine.selectors.model_margin import model_margin_scores
-    from advmine.selectors.random_control import random_scores
-
-    return {"knn-disagreement": knn_disagreement_scores, "aflite": aflite_scores,
-            "model-margin": model_margin_scores, "random": random_scores}
-
-
-NEEDS_POINTS = {"knn-disagreement", "aflite"}
+SELECTORS = Registry("selector")
+for _entry in [
+    Entry("knn-disagreement", "advmine.selectors.knn_disagreement:knn_disagreement_scores", KnnOptions,
+          frozenset({"vectors"}), "similarity-weighted share of the k nearest neighbours with another label"),
+    Entry("aflite", "advmine.selectors.aflite:aflite_scores", AfliteOptions, frozenset({"vectors"}),
+          "AFLite: rows that linear probes on the vectors predict least often"),
+    Entry("model-margin", "advmine.selectors.model_margin:model_margin_scores", MarginOptions,
+          doc="low margin p(gold) - max p(other) of a reference classifier"),
+    Entry("random", "advmine.selectors.random_control:random_scores", doc="the random control"),
+]:
+    SELECTORS.add(_entry)
 
 
 def get_selector(name: str) -> Scorer:
-    reg = _registry()
-    if name not in reg:
-        raise unknown("selector", name, sorted(reg))
-    return reg[name]
+    return SELECTORS.get(name).load()
+
+
+def selector_options(sel: SelectConfig) -> Any:
+    """The chosen selector's own typed options, read from the flat config (None for a selector without any)."""
+    entry = SELECTORS.get(sel.name)
+    names = [f.name for f in dataclasses.fields(entry.config)] if entry.config else []
+    return entry.config_from({n: getattr(sel, n) for n in names}, f"select ({sel.name})")
 
 
 def budget_count(budget: float, n: int) -> int:
-    from stilts.core.errors import StiltsError
-
     if budget <= 0:
         raise StiltsError(f"--budget {budget}: use a fraction in (0, 1] or a row count >= 1")
     if budget > 1 and budget != int(budget):

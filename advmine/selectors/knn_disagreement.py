@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from advmine.knn import build_index, search
+from stilts.core.kinds import get_kind
 
 
 def knn_disagreement_scores(points, rows: list[dict], kind: str, cfg, seed: int) -> np.ndarray:
@@ -16,7 +17,7 @@ def knn_disagreement_scores(points, rows: list[dict], kind: str, cfg, seed: int)
     k = min(cfg.k, max(1, n_points - 1))
     index = build_index(points.vectors, cfg.index, seed=seed)
     queries = np.flatnonzero(points.primary)
-    extra = 1 + (int(np.bincount(points.row).max()) if kind in ("multiple_choice", "span_qa") else 1)
+    extra = 1 + (int(np.bincount(points.row).max()) if get_kind(kind).several_points else 1)
     sims, ids = search(index, points.vectors[queries], min(n_points, k + extra))
     scores = np.zeros(len(rows))
     for q, (s_row, i_row) in zip(queries, zip(sims, ids)):

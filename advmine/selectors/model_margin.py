@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from stilts.core.errors import StiltsError
+from stilts.core.kinds import get_kind
 
 
 def model_margin_scores(points, rows: list[dict], kind: str, cfg, seed: int) -> np.ndarray:
@@ -15,7 +16,8 @@ def model_margin_scores(points, rows: list[dict], kind: str, cfg, seed: int) -> 
 
     from stilts.core.hub import require_hub
 
-    if kind not in ("pair_classification", "single_classification"):
+    task_kind = get_kind(kind)
+    if not task_kind.classifies:
         raise StiltsError(f"model-margin scores classification tasks; a {kind} task needs --select "
                           "knn-disagreement or aflite")
     if not cfg.model_id:
@@ -29,12 +31,8 @@ def model_margin_scores(points, rows: list[dict], kind: str, cfg, seed: int) -> 
     order = sorted(range(len(rows)), key=lambda i: len(rows[i].get("text_a", rows[i].get("text", ""))))
     for start in range(0, len(order), cfg.batch_size):
         batch = order[start:start + cfg.batch_size]
-        if kind == "pair_classification":
-            enc = tok([rows[i]["text_a"] for i in batch], [rows[i]["text_b"] for i in batch], truncation=True,
-                      padding=True, max_length=256, return_tensors="pt")
-        else:
-            enc = tok([rows[i]["text"] for i in batch], truncation=True, padding=True, max_length=256,
-                      return_tensors="pt")
+        enc = tok(*task_kind.classifier_texts([rows[i] for i in batch]), truncation=True, padding=True,
+                  max_length=256, return_tensors="pt")
         with torch.inference_mode():
             probs = model(**enc).logits.float().softmax(-1).numpy()
         for i, p in zip(batch, probs):

@@ -15,19 +15,8 @@ from advmine.embedders import embed_texts, make_embedder
 from advmine.knn import build_index, search
 from advmine.pipeline import Step, StepStats
 from stilts.core.errors import StiltsError
+from stilts.core.kinds import get_kind
 from stilts.core.tasks import get_task, list_tasks, load
-
-DOC_FIELDS = {"pair_classification": ["text_a", "text_b"], "single_classification": ["text"],
-              "multiple_choice": ["context", "question", "choices"], "span_qa": ["question", "context"],
-              "retrieval": ["query"], "tagging": ["tokens"]}
-
-
-def document(row: dict, kind: str) -> str:
-    parts = []
-    for f in DOC_FIELDS[kind]:
-        v = row.get(f, "")
-        parts.append(" ".join(v) if isinstance(v, list) else (v or ""))
-    return " \n ".join(p for p in parts if p)
 
 
 def target_tasks(cfg: BuildConfig) -> list[str]:
@@ -42,7 +31,7 @@ class ContaminationStep(Step):
 
     def __init__(self, cfg: BuildConfig):
         self.cfg = cfg
-        self.kind = get_task(cfg.task).kind
+        self.kind = get_kind(get_task(cfg.task).kind)
         self.tasks = target_tasks(cfg)
         for t in self.tasks:
             get_task(t)
@@ -58,7 +47,8 @@ class ContaminationStep(Step):
             ds = load(spec, spec.eval_split or spec.splits[-1], lang, source=self.cfg.source, data_dir=self.cfg.data_dir)
         except StiltsError as e:
             return None, str(e)[:160]
-        return [document(r, spec.kind) for r in ds.to_list()], ""
+        kind = get_kind(spec.kind)
+        return [kind.document(r) for r in ds.to_list()], ""
 
     def run(self, data: DatasetDict | None, stats: StepStats) -> DatasetDict:
         embedder = make_embedder(self.cfg.embed)
@@ -67,7 +57,7 @@ class ContaminationStep(Step):
         out = {}
         for split, ds in data.items():
             rows = ds.to_list()
-            docs = [document(r, self.kind) for r in rows]
+            docs = [self.kind.document(r) for r in rows]
             best_sim = np.full(len(rows), -1.0)
             best_task = [""] * len(rows)
             for task in self.tasks:

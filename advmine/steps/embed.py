@@ -9,7 +9,7 @@ from datasets import DatasetDict
 from advmine.config import BuildConfig
 from advmine.embedders import embed_texts, make_embedder
 from advmine.pipeline import Step, StepStats
-from advmine.points import row_texts
+from stilts.core.kinds import get_kind
 from stilts.core.tasks import get_task
 
 
@@ -19,7 +19,7 @@ class EmbedStep(Step):
 
     def __init__(self, cfg: BuildConfig):
         self.cfg = cfg
-        self.kind = get_task(cfg.task).kind
+        self.kind = get_kind(get_task(cfg.task).kind)
         self.embedder = make_embedder(cfg.embed)
 
     def config(self) -> dict:
@@ -28,7 +28,7 @@ class EmbedStep(Step):
     def run(self, data: DatasetDict | None, stats: StepStats) -> DatasetDict:
         calls_before = getattr(self.embedder, "calls", None)
         for split, ds in data.items():
-            texts = [t for r in ds.to_list() for t in row_texts(r, self.kind)]
+            texts = [t for r in ds.to_list() for t in self.kind.texts_to_embed(r)]
             vec = embed_texts(texts, self.embedder, self.cfg.cache_dir, desc=f"embed {split}")
             stats.info[split] = {"texts": len(vec), "dim": int(next(iter(vec.values())).shape[0]) if vec else 0}
         stats.info["model_id"] = self.embedder.model_id()

@@ -10,10 +10,8 @@ from datasets import DatasetDict
 
 from advmine.config import BuildConfig
 from advmine.pipeline import Step, StepStats
+from stilts.core.kinds import get_kind
 from stilts.core.tasks import get_task
-
-FIELD = {"pair_classification": "text_a", "single_classification": "text", "multiple_choice": "context",
-         "span_qa": "context", "retrieval": "query"}
 
 
 @functools.lru_cache(maxsize=8)
@@ -40,13 +38,13 @@ class LangIdStep(Step):
 
     def __init__(self, cfg: BuildConfig):
         self.cfg = cfg
-        self.kind = get_task(cfg.task).kind
+        self.kind = get_kind(get_task(cfg.task).kind)
 
     def config(self) -> dict:
         return {"mode": self.cfg.langid}
 
     def run(self, data: DatasetDict | None, stats: StepStats) -> DatasetDict:
-        field = FIELD.get(self.kind, "tokens")
+        field = self.kind.langid_field
         langs = [self.cfg.src_lang, *self.cfg.langs]
         out = {}
         for split, ds in data.items():

@@ -9,17 +9,9 @@ from datasets import Dataset, DatasetDict
 
 from advmine.config import BuildConfig
 from advmine.pipeline import Step, StepStats
-from advmine.perturbations import REGISTRY, parse
+from advmine.perturbations import label_preserving, make_perturbation, parse
+from stilts.core.kinds import get_kind
 from stilts.core.tasks import get_task
-
-FIELDS = {"single_classification": ["text"], "multiple_choice": ["context", "question"], "span_qa": ["question"],
-          "retrieval": ["query"]}
-
-
-def fields_for(kind: str, side: str) -> list[str]:
-    if kind == "pair_classification":
-        return {"a": ["text_a"], "b": ["text_b"]}.get(side, ["text_a", "text_b"])
-    return FIELDS.get(kind, [])
 
 
 class PerturbStep(Step):
@@ -28,15 +20,19 @@ class PerturbStep(Step):
     def __init__(self, cfg: BuildConfig):
         self.cfg = cfg
         self.specs = [parse(p) for p in cfg.perturb]
-        self.kind = get_task(cfg.task).kind
+        self.kind = get_kind(get_task(cfg.task).kind)
 
     def config(self) -> dict:
-        return {"perturb": [s.label() for s in self.specs], "keep_original": self.cfg.keep_original,
-                "seed": self.cfg.seed}
+        out = {"perturb": [s.label() for s in self.specs], "keep_original": self.cfg.keep_original,
+               "seed": self.cfg.seed}
+        if any(s.name == "codeswitch" for s in self.specs):  # it reads the build's lexicons
+            out["lexicons"] = [self.cfg.translator.lexicon_dirs, self.cfg.translator.freedict]
+        return out
 
     def run(self, data: DatasetDict | None, stats: StepStats) -> DatasetDict:
-        methods = [(s, REGISTRY[s.name].make(s.params, self.cfg.langs, self.cfg.src_lang)) for s in self.specs]
-        stats.info["label_preserving"] = {s.name: REGISTRY[s.name].label_preserving for s in self.specs}
+        cfg = self.cfg
+        methods = [(s, make_perturbation(s, cfg.langs, cfg.src_lang, cfg.translator)) for s in self.specs]
+        stats.info["label_preserving"] = {s.name: label_preserving(s.name) for s in self.specs}
         # Methods defined on English only (codeswitch, wordnet) start from the English source of each example
         # when the build does not keep English rows itself.
         needs_english = any(m.english_only for _, m in methods) and not self.cfg.include_source
@@ -49,7 +45,7 @@ class PerturbStep(Step):
                 pool = english[split] if method.english_only and english else rows
                 counts = {"candidates": 0, "changed": 0, "unchanged": 0, "not_applicable": 0}
                 memo: dict[tuple[str, int], str] = {}
-                fields = fields_for(self.kind, spec.params.get("side", "both"))
+                fields = self.kind.perturb_fields(spec.params.get("side", "both"))
                 for row in pool:
                     if not fields or not method.applies_to(row["lang"]):
                         counts["not_applicable"] += 1

@@ -9,8 +9,9 @@ from datasets import DatasetDict, Value
 from advmine.config import BuildConfig
 from advmine.embedders import embed_texts, make_embedder
 from advmine.pipeline import Step, StepStats
-from advmine.points import build_points, row_texts
-from advmine.selectors import NEEDS_POINTS, budget_count, get_selector
+from advmine.points import build_points
+from advmine.selectors import SELECTORS, budget_count, get_selector
+from stilts.core.kinds import get_kind
 from stilts.core.tasks import get_task
 
 
@@ -32,7 +33,7 @@ class SelectStep(Step):
         return {"select": dataclasses.asdict(self.sel), "seed": self.cfg.seed}
 
     def run(self, data: DatasetDict | None, stats: StepStats) -> DatasetDict:
-        embedder = make_embedder(self.cfg.embed) if self.sel.name in NEEDS_POINTS else None
+        embedder = make_embedder(self.cfg.embed) if "vectors" in SELECTORS.get(self.sel.name).needs else None
         out = {}
         for split, ds in data.items():
             rows = ds.to_list()
@@ -44,7 +45,7 @@ class SelectStep(Step):
                 group = [rows[i] for i in idx]
                 points = None
                 if embedder is not None:
-                    vec = embed_texts([t for r in group for t in row_texts(r, self.kind)], embedder,
+                    vec = embed_texts([t for r in group for t in get_kind(self.kind).texts_to_embed(r)], embedder,
                                       self.cfg.cache_dir, desc=f"vectors {lang}")
                     points = build_points(group, self.kind, vec)
                 s = self.scorer(points, group, self.kind, self.sel, self.cfg.seed)

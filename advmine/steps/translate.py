@@ -14,12 +14,10 @@ from tqdm.auto import tqdm
 
 from advmine.cache import TranslationCache, cache_key
 from advmine.config import BuildConfig
-from advmine.fields import rebuild, texts_of
 from advmine.pipeline import Step, StepStats
 from advmine.translators import make_translator
-from stilts.core.errors import StiltsError
+from stilts.core.kinds import get_kind
 from stilts.core.tasks import get_task
-from stilts.core.tasks.schema import features
 
 PROVENANCE = {"orig_id": Value("string"), "src_lang": Value("string"), "translator": Value("string"),
               "model_id": Value("string"), "perturbation": Value("string")}
@@ -27,7 +25,7 @@ CHUNK = 256  # strings per model call and cache commit
 
 
 def output_features(kind: str, labels: list[str] | None) -> Features:
-    return Features({**features(kind, labels), **PROVENANCE})
+    return Features({**get_kind(kind).features(labels), **PROVENANCE})
 
 
 class TranslateStep(Step):
@@ -48,21 +46,19 @@ class TranslateStep(Step):
         import torch
 
         torch.manual_seed(self.cfg.seed)
-        if self.spec.kind == "tagging" and not self.translator.word_level:
-            raise StiltsError(f"{self.spec.name} is a tagging task: its token labels stay aligned only under "
-                              f"word-by-word translation; {self.translator.name} translates whole sentences. "
-                              "Use --translator dictionary or identity")
+        kind = get_kind(self.spec.kind)
+        kind.check_translator(self.spec.name, self.translator)
         cache = TranslationCache(self.cfg.cache_dir)
         out = {}
         for split, ds in data.items():
             rows = ds.to_list()
-            strings = list(dict.fromkeys(s for r in rows for s in texts_of(r, self.spec.kind) if s))
+            strings = list(dict.fromkeys(s for r in rows for s in kind.texts_to_translate(r) if s))
             parts = [self._source_rows(rows)] if self.cfg.include_source else []
             for lang in self.cfg.langs:
                 mapping, info = self._translate_all(strings, lang, cache)
                 built = []
                 for r in tqdm(rows, desc=f"rebuild {split}/{lang}", leave=False, mininterval=2):
-                    new, reason = rebuild(r, self.spec.kind, mapping)
+                    new, reason = kind.rebuild(r, mapping)
                     if new is None:
                         stats.drop(f"{reason}:{lang}")
                         info["dropped_" + reason] = info.get("dropped_" + reason, 0) + 1

@@ -16,6 +16,7 @@ from advmine.card import render_card
 from advmine.config import BuildConfig
 from advmine.fingerprint import content_fingerprint
 from advmine.pipeline import StepStats
+from stilts.core.built_dataset import BUILD_CONFIG, CARD, PARQUET, STATS
 
 
 def write_dataset(data: DatasetDict, out: str | Path, cfg: BuildConfig, stats: list[StepStats]) -> str:
@@ -25,14 +26,14 @@ def write_dataset(data: DatasetDict, out: str | Path, cfg: BuildConfig, stats: l
     tmp = out.parent / f".{out.name}.tmp-{uuid.uuid4().hex[:8]}"
     try:
         data.save_to_disk(str(tmp))
-        (tmp / "parquet").mkdir()
+        (tmp / PARQUET).mkdir()
         for split, ds in data.items():
-            ds.to_parquet(str(tmp / "parquet" / f"{split}.parquet"))
+            ds.to_parquet(str(tmp / PARQUET / f"{split}.parquet"))
         fingerprint = content_fingerprint(data)
         rows = {split: len(ds) for split, ds in data.items()}
-        (tmp / "README.md").write_text(render_card(cfg, stats, rows, fingerprint), encoding="utf-8")
-        (tmp / "build.yaml").write_text(yaml.safe_dump(cfg.to_dict(), sort_keys=True), encoding="utf-8")
-        (tmp / "stats.json").write_text(json.dumps({"fingerprint": fingerprint, "rows": rows,
+        (tmp / CARD).write_text(render_card(cfg, stats, rows, fingerprint), encoding="utf-8")
+        (tmp / BUILD_CONFIG).write_text(yaml.safe_dump(cfg.to_dict(), sort_keys=True), encoding="utf-8")
+        (tmp / STATS).write_text(json.dumps({"fingerprint": fingerprint, "rows": rows,
                                                     "steps": [dataclasses.asdict(s) for s in stats]},
                                                    indent=1, ensure_ascii=False), encoding="utf-8")
         from stilts.core.outputs import remove_path, write_tree_checksums

@@ -1,40 +1,26 @@
-"""Translator registry: one entry per translator; `--translator NAME` picks one."""
+"""Translator registry: one entry per translator; `--translator NAME` picks one. Factories are named as
+"module:attr" so that listing translators imports neither torch nor the lexicon readers."""
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from advmine.config import TranslatorConfig
 from advmine.translators.base import Translator
-from stilts.core.errors import unknown
+from advmine.translators.config import TranslatorConfig
+from stilts.core.registry import Entry, Registry
 
-
-def _identity(cfg: TranslatorConfig) -> Translator:
-    from advmine.translators.identity import IdentityTranslator
-    return IdentityTranslator(cfg)
-
-
-def _dictionary(cfg: TranslatorConfig) -> Translator:
-    from advmine.translators.dictionary import DictionaryTranslator
-    return DictionaryTranslator(cfg)
-
-
-def _hf(kind: str) -> Callable[[TranslatorConfig], Translator]:
-    def make(cfg: TranslatorConfig) -> Translator:
-        from advmine.translators.seq2seq import SEQ2SEQ
-        return SEQ2SEQ[kind](cfg)
-    return make
-
-
-TRANSLATORS: dict[str, Callable[[TranslatorConfig], Translator]] = {
-    "identity": _identity,
-    "dictionary": _dictionary,
-    "marian": _hf("marian"),
-    "nllb": _hf("nllb"),
-    "m2m100": _hf("m2m100"),
-}
+TRANSLATORS = Registry("translator")
+for _entry in [
+    Entry("identity", "advmine.translators.identity:IdentityTranslator", TranslatorConfig,
+          doc="the English-only control: the source text itself"),
+    Entry("dictionary", "advmine.translators.dictionary:DictionaryTranslator", TranslatorConfig,
+          doc="offline word/phrase lookup in kit lexicons, translator.lexicon_dirs and FreeDict"),
+    Entry("marian", "advmine.translators.seq2seq:MarianTranslator", TranslatorConfig,
+          doc="Helsinki-NLP opus-mt, one model per language pair"),
+    Entry("nllb", "advmine.translators.seq2seq:NllbTranslator", TranslatorConfig,
+          doc="NLLB-200, one many-to-many model"),
+    Entry("m2m100", "advmine.translators.seq2seq:M2M100Translator", TranslatorConfig,
+          doc="M2M-100, one many-to-many model"),
+]:
+    TRANSLATORS.add(_entry)
 
 
 def make_translator(cfg: TranslatorConfig) -> Translator:
-    if cfg.name not in TRANSLATORS:
-        raise unknown("translator", cfg.name, sorted(TRANSLATORS))
-    return TRANSLATORS[cfg.name](cfg)
+    return TRANSLATORS.make(cfg.name, cfg)

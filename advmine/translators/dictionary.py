@@ -9,7 +9,7 @@ import gzip
 import re
 from pathlib import Path
 
-from advmine.config import TranslatorConfig
+from advmine.translators.config import TranslatorConfig
 from advmine.scripts import is_word, join_words, split_words
 from stilts.core.errors import StiltsError
 
@@ -104,8 +104,9 @@ class DictionaryTranslator:
     def model_id(self, tgt: str) -> str:
         return "+".join(self._sources(tgt)[1])
 
-    def _lookup(self, words: list[str], tgt: str) -> list[tuple[str, bool, int]]:
-        """Greedy longest match (up to 4 words): (output piece, covered, source words consumed) per span."""
+    def lookup(self, words: list[str], tgt: str) -> list[tuple[str, bool, int]]:
+        """Greedy longest match (up to 4 words): (output piece, covered, source words consumed) per span.
+        Public because code-switching replaces single words from the same lexicons the build translates with."""
         tables, _ = self._sources(tgt)
         out, i = [], 0
         lower = [w.lower() for w in words]
@@ -123,7 +124,7 @@ class DictionaryTranslator:
         return out
 
     def translate(self, texts: list[str], tgt: str, src: str = "en") -> list[str]:
-        return [join_words([p for p, _, _ in self._lookup(split_words(t, src), tgt)], tgt) for t in texts]
+        return [join_words([p for p, _, _ in self.lookup(split_words(t, src), tgt)], tgt) for t in texts]
 
     def coverage(self, texts: list[str], tgt: str) -> dict[str, int]:
         """Counted over English words (punctuation aside); a phrase hit covers every word it spans."""
@@ -131,7 +132,7 @@ class DictionaryTranslator:
         for t in texts:
             tokens = split_words(t, "en")
             i = 0
-            for _, ok, n in self._lookup(tokens, tgt):
+            for _, ok, n in self.lookup(tokens, tgt):
                 span = [w for w in tokens[i:i + n] if is_word(w)]
                 words += len(span)
                 covered += len(span) if ok else 0

@@ -1,7 +1,7 @@
 """The English-only control condition: the 'translation' is the source text itself."""
 from __future__ import annotations
 
-from advmine.config import TranslatorConfig
+from advmine.translators.config import TranslatorConfig
 
 
 class IdentityTranslator:

@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from advmine.config import TranslatorConfig
+from advmine.translators.config import TranslatorConfig
 from stilts.core.errors import StiltsError
 from stilts.core.hub import require_hub
 
@@ -164,5 +164,3 @@ class M2M100Translator(Seq2SeqTranslator):
     def generate_kwargs(self, tokenizer: Any, tgt: str) -> dict:
         return {"forced_bos_token_id": tokenizer.get_lang_id(self.lang_code(tgt))}
 
-
-SEQ2SEQ = {"marian": MarianTranslator, "nllb": NllbTranslator, "m2m100": M2M100Translator}

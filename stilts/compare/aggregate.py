@@ -14,6 +14,9 @@ import yaml
 
 from stilts.compare import bootstrap as bs
 from stilts.compare.grid import Cell, GridConfig, cell_dir, cells, dataset_dir, refs_of
+from stilts.core.built_dataset import BuiltDataset
+from stilts.compare.runner import CELL_MARKER
+from stilts.core.markers import read_marker
 from stilts.core.errors import StiltsError
 from stilts.eval.metrics import get_metric
 
@@ -29,9 +32,9 @@ def _finished(grid: GridConfig) -> dict[tuple[str, str, int], dict]:
     out = {}
     for cell in cells(grid):
         d = cell_dir(grid, cell)
-        if not (d / "cell.json").is_file():
+        meta = read_marker(d, CELL_MARKER)
+        if meta is None:
             continue
-        meta = json.loads((d / "cell.json").read_text())
         f = d / "eval" / f"{cell.target}.json"
         if f.is_file():
             out[(cell.condition, cell.target, cell.seed)] = {"meta": meta, "eval": json.loads(f.read_text()), "dir": d}
@@ -218,11 +221,11 @@ def _grid_info(grid: GridConfig, conds: list[str]) -> dict:
                             "conditions": {}, "datasets": {}}
     for name, spec in grid.datasets.items():
         d = dataset_dir(grid, name)
-        if not (d / "stats.json").is_file():
+        if not BuiltDataset.is_built(d):
             continue
-        st = json.loads((d / "stats.json").read_text())
-        cont = next((s["info"].get("table", []) for s in st["steps"] if s["name"] == "contamination"), [])
-        sel = next((s["info"] for s in st["steps"] if s["name"] == "select"), {})
+        built = BuiltDataset(str(d))
+        st = built.stats()
+        cont, sel = built.step_info("contamination").get("table", []), built.step_info("select")
         info["datasets"][name] = {"path": str(d), "fingerprint": st["fingerprint"], "rows": st["rows"],
                                   "task": (spec or {}).get("task"),
                                   "langs": list((spec or {}).get("langs") or []), "contamination": cont,

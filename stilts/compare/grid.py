@@ -5,43 +5,27 @@ every target with every seed, and each (condition, target, seed) is one cell: a 
 `stilts eval` on the target. Intermediate datasets that advmine builds are declared once under `datasets` and
 named `@name` in conditions; `same_size_as` gives a control the row count of another dataset, so that
 "multilingual random" and "multilingual adversarial" differ in how rows were chosen, not in how many.
+Every key a grid file leaves out comes from defaults.yaml (the research question's default grid).
 """
 from __future__ import annotations
 
+import copy
 import dataclasses
 import hashlib
 import json
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from stilts.core.errors import StiltsError
+import yaml
+
+from stilts.core.config_check import check
+from stilts.core.errors import StiltsError, unknown
 from stilts.core.overrides import merged_config
-from stilts.core.tasks.spec import from_mapping
+from stilts.eval.retrieval import Pooling, RetrievalConfig
 
-DEFAULT_LANGS = ["sw", "th", "ar"]
-
-# The research question's controls: English-only STILTs is the baseline; "english-hard" isolates selection
-# without translation; "multilingual-random" isolates translation without selection (same size as the
-# adversarial subset); "multilingual-adversarial" is translation + perturbation + selection.
-DEFAULT_DATASETS: dict[str, dict[str, Any]] = {
-    "multilingual-adversarial": {"task": "mnli", "langs": DEFAULT_LANGS, "perturb": ["codeswitch"],
-                                 "select": {"name": "knn-disagreement", "budget": 0.1}},
-    "multilingual-random": {"task": "mnli", "langs": DEFAULT_LANGS, "select": {"name": "random"},
-                            "same_size_as": "multilingual-adversarial"},
-    "english-hard": {"task": "mnli", "langs": ["en"], "translator": {"name": "identity"}, "langid": "off",
-                     "select": {"name": "knn-disagreement"}, "same_size_as": "multilingual-adversarial"},
-}
-DEFAULT_CONDITIONS: dict[str, dict[str, Any]] = {
-    "none": {"description": "no intermediate training (XLM-R, then the target task)"},
-    "english": {"intermediate": ["mnli"], "description": "English intermediate task (X-STILTs)"},
-    "english-hard": {"intermediate": ["@english-hard"],
-                     "description": "English hard subset (advmine selection, no translation)"},
-    "multilingual-random": {"intermediate": ["@multilingual-random"],
-                            "description": "translated, randomly selected subset of the same size"},
-    "multilingual-adversarial": {"intermediate": ["@multilingual-adversarial"],
-                                 "description": "translated, perturbed, adversarially selected subset"},
-}
+DEFAULTS = Path(__file__).with_name("defaults.yaml")   # the default grid: the one place its values are written
 
 
 @dataclass(frozen=True)
@@ -53,34 +37,58 @@ class Condition:
 
 
 @dataclass(frozen=True)
+class GridDataset(Mapping):
+    """An advmine build of the grid: `advmine build` config keys (the grid sets out, source and data_dir) and
+    `same_size_as`. It reads as the mapping it was written as, which is what advmine's `resolve` takes."""
+    task: str
+    langs: list[str]
+    same_size_as: str | None = None                # the row count of this other dataset (a size-matched control)
+    options: dict[str, Any] = field(default_factory=dict)   # the other build keys, checked against BuildConfig
+
+    def _as_dict(self) -> dict[str, Any]:
+        extra = {"same_size_as": self.same_size_as} if self.same_size_as is not None else {}
+        return {"task": self.task, "langs": self.langs, **self.options, **extra}
+
+    def __getitem__(self, key: str) -> Any:
+        return self._as_dict()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._as_dict())
+
+    def __len__(self) -> int:
+        return len(self._as_dict())
+
+
+@dataclass(frozen=True)
 class EvalOptions:
     langs: list[str] | None = None      # default: every language of the task
     split: str | None = None            # default: the task's evaluation split
     limit: int | None = None            # first N rows per language (after `skip`)
     skip: int = 0                       # rows left out first: the part of a dev split used for model selection
-    pooling: str = "mean"               # retrieval targets
-    layer: float = 14 / 24
+    pooling: Pooling = RetrievalConfig.pooling   # retrieval targets: `stilts eval`'s defaults
+    layer: float = RetrievalConfig.layer
 
 
 @dataclass(frozen=True)
 class GridConfig:
+    """Every value comes from the grid file or, for the keys it leaves out, from defaults.yaml."""
     out: str
-    name: str = "grid"
-    model: str = "xlm-roberta-large"
-    source: str = "hub"                 # hub | data-dir | kit, for task data and advmine builds
-    data_dir: str | None = None
-    seeds: list[int] = field(default_factory=lambda: [0, 1, 2])
-    targets: list[str] = field(default_factory=lambda: ["xnli"])
-    baseline: str = "english"
-    conditions: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_CONDITIONS))
-    datasets: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_DATASETS))
-    experiment: dict[str, Any] = field(default_factory=dict)  # `stilts train` config keys for every cell
-    eval: EvalOptions = field(default_factory=EvalOptions)
-    bootstrap: int = 1000               # bootstrap replicates for the confidence intervals
-    bootstrap_seed: int = 0
+    name: str
+    model: str
+    source: Literal["hub", "data-dir", "kit"]   # for task data and advmine builds
+    data_dir: str | None
+    seeds: list[int]
+    targets: list[str]
+    baseline: str
+    conditions: dict[str, Condition]
+    datasets: dict[str, GridDataset]
+    experiment: dict[str, Any]          # `stilts train` config keys for every cell
+    eval: EvalOptions
+    bootstrap: int                      # bootstrap replicates for the confidence intervals
+    bootstrap_seed: int
 
     def condition(self, name: str) -> Condition:
-        return from_mapping(Condition, self.conditions[name] or {}, f"grid.conditions.{name}")
+        return self.conditions[name]
 
 
 @dataclass(frozen=True)
@@ -94,40 +102,101 @@ class Cell:
         return f"{self.condition}/{self.target}/seed{self.seed}"
 
 
+def default_grid() -> dict[str, Any]:
+    """defaults.yaml as a mapping: what a grid file's missing keys become."""
+    return yaml.safe_load(DEFAULTS.read_text(encoding="utf-8"))
+
+
 def load_grid(path: str | None, overrides: dict[str, Any]) -> GridConfig:
-    """The grid YAML with `--set` overrides; every problem (keys, conditions, datasets) in one line."""
+    """The grid YAML with `--set` overrides, over defaults.yaml key by key; every problem (keys, types,
+    conditions, datasets, targets) in one line."""
     data = merged_config(path, overrides)
     where = f"grid {path}" if path else "grid"
-    data.setdefault("out", str(Path("out") / "grid"))
-    grid = from_mapping(GridConfig, data, where)
+    for key, value in default_grid().items():
+        data.setdefault(key, copy.deepcopy(value))
+    problems: list[str] = []
+    datasets = _datasets(data.get("datasets"), where, problems)
+    conditions = data.get("conditions")
+    if isinstance(conditions, dict):   # `none:` with no value is a condition with every default
+        conditions = {k: {} if v is None else v for k, v in conditions.items()}
+    grid = check(GridConfig, {**data, "conditions": conditions, "datasets": {}}, where, problems)
+    if grid is not None:
+        grid = dataclasses.replace(grid, datasets=datasets)
+        problems += _cross_check(grid, where)
+    if problems:
+        raise StiltsError(f"invalid {where}: " + "; ".join(problems))
+    return grid
+
+
+def _datasets(raw: Any, where: str, problems: list[str]) -> dict[str, GridDataset]:
+    """Each dataset checked as the `advmine build` config it becomes, its select budget included."""
+    from advmine.config import BuildConfig
+    from advmine.selectors import budget_count
+
+    if not isinstance(raw, dict):
+        problems.append(f"{where}.datasets: expected a mapping, got {type(raw).__name__}")
+        return {}
+    out = {}
+    for name, spec in raw.items():
+        at, mine = f"{where}.datasets.{name}", []
+        spec = dict(spec) if isinstance(spec, dict) else spec
+        ref = spec.pop("same_size_as", None) if isinstance(spec, dict) else None
+        if ref is not None and not isinstance(ref, str):
+            mine.append(f"{at}.same_size_as: expected a dataset name, got {type(ref).__name__}")
+        cfg = check(BuildConfig, {"out": "", **spec} if isinstance(spec, dict) else spec, at, mine)
+        if cfg is not None and cfg.select is not None:
+            try:
+                budget_count(cfg.select.budget, 1)
+            except StiltsError as e:
+                mine.append(f"{at}.select.budget: {e}")
+        if cfg is not None and not mine:
+            out[name] = GridDataset(cfg.task, cfg.langs, ref,
+                                    {k: v for k, v in spec.items() if k not in ("task", "langs")})
+        problems += mine
+    return out
+
+
+def _cross_check(grid: GridConfig, where: str) -> list[str]:
+    """What the types cannot say: names that must name something (datasets, conditions, tasks), and seeds."""
+    from stilts.core.tasks import get_task, list_tasks
+
     problems = []
     for name, cond in grid.conditions.items():
-        try:
-            c = grid.condition(name)
-        except StiltsError as e:
-            problems.append(str(e))
-            continue
-        for ref in refs_of(c):
-            if ref not in grid.datasets:
-                problems.append(f"{where}.conditions.{name}: @{ref} is not declared under datasets "
-                                f"(declared: {', '.join(grid.datasets) or 'none'})")
+        for key in ("intermediate", "continued_mlm"):
+            for part in (p for entry in getattr(cond, key) for p in entry.split("+")):
+                if part.startswith("@") and part[1:] not in grid.datasets:
+                    problems.append(f"{where}.conditions.{name}: {part} is not declared under datasets "
+                                    f"(declared: {', '.join(grid.datasets) or 'none'})")
+                elif not part.startswith("@") and not _is_source(part):
+                    tasks = sorted(s.name for s in list_tasks())
+                    problems.append(f"{where}.conditions.{name}.{key}: {unknown('task or @dataset', part, tasks)}")
     for name, spec in grid.datasets.items():
-        ref = (spec or {}).get("same_size_as")
-        if ref is not None and ref not in grid.datasets:
-            problems.append(f"{where}.datasets.{name}.same_size_as: no dataset {ref!r}")
+        if spec.same_size_as is not None and spec.same_size_as not in grid.datasets:
+            problems.append(f"{where}.datasets.{name}.same_size_as: no dataset {spec.same_size_as!r}")
     if grid.baseline not in grid.conditions:
         problems.append(f"{where}.baseline: {grid.baseline!r} is not a condition ({', '.join(grid.conditions)})")
     if not grid.seeds or len(set(grid.seeds)) != len(grid.seeds) or any(
             not isinstance(s, int) or s < 0 for s in grid.seeds):
         problems.append(f"{where}.seeds: give distinct seeds >= 0, e.g. [0, 1, 2]")
-    if grid.source not in ("hub", "data-dir", "kit"):
-        problems.append(f"{where}.source: {grid.source!r}: use hub, data-dir or kit")
-    if problems:
-        raise StiltsError("; ".join(problems))
-    from stilts.core.tasks import get_task
     for t in grid.targets:
-        get_task(t)
-    return grid
+        try:
+            get_task(t)
+        except StiltsError as e:
+            problems.append(f"{where}.targets: {e}")
+    return problems
+
+
+def _is_source(part: str) -> bool:
+    """A training source `stilts train` reads: a registry task, an advmine directory or `hf:org/name`."""
+    from stilts.core.tasks import get_task
+
+    if part.startswith("hf:") or Path(part).is_dir():
+        return True
+    try:
+        get_task(part)
+    except StiltsError:
+        return False
+    return True
 
 
 def refs_of(cond: Condition) -> list[str]:
@@ -199,7 +268,7 @@ def datasets_of(grid: GridConfig, cells_: list[Cell]) -> list[str]:
     need: list[str] = []
 
     def add(name: str) -> None:
-        ref = (grid.datasets[name] or {}).get("same_size_as")
+        ref = grid.datasets[name].same_size_as
         if ref:
             add(ref)
         if name not in need:

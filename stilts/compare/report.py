@@ -174,9 +174,10 @@ def setup(r: dict) -> list[str]:
         lines.append("- Its profile (defaults under the grid's settings): " + _settings(source.profile))
     if g.get("experiment"):
         lines.append("- Every cell (grid `experiment:`): " + _settings(g["experiment"]))
+    from stilts.core.kinds import get_kind
     from stilts.core.tasks import get_task
 
-    retrieval = any(get_task(t).kind == "retrieval" for t in g["targets"])
+    retrieval = any(get_kind(get_task(t).kind).dual_encoder for t in g["targets"])
     ev = {k: v for k, v in g["eval"].items()
           if v not in (None, 0, [], "") and (retrieval or k not in ("pooling", "layer"))}
     lines.append("- Evaluation: " + (_settings(ev) or "every row of each language's evaluation split"))

@@ -3,16 +3,16 @@ whose `cell.json` says they finished with the same key. A cell stopped midway re
 the training loop's checkpoints. `shard="i/n"` runs every n-th cell, for one job per GPU or per cluster task."""
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import yaml
 
 from stilts.compare.grid import (Cell, GridConfig, cell_dir, cell_key, cells, dataset_dir, datasets_of,
                                  experiment_config)
+from stilts.core.built_dataset import BuiltDataset
 from stilts.core.errors import StiltsError
+from stilts.core.markers import done, mark_done, read_marker
 
 if TYPE_CHECKING:
     from advmine.config import BuildConfig
@@ -49,16 +49,17 @@ def select_cells(grid: GridConfig, shard: str | None = None, only: list[str] | N
 def _built_key(out: Path) -> str | None:
     from advmine.config import resolve
 
+    if not BuiltDataset.is_built(out):
+        return None
     try:
-        return resolve(None, yaml.safe_load((out / "build.yaml").read_text()) | {"out": str(out)}).key()
+        return resolve(None, BuiltDataset(str(out)).build_config() | {"out": str(out)}).key()
     except (OSError, StiltsError, TypeError, AttributeError):
         return None
 
 
 def built_stats(out: Path) -> dict | None:
-    """A built dataset's stats.json (fingerprint, rows per split), or None when it is not built."""
-    path = out / "stats.json"
-    return json.loads(path.read_text()) if path.is_file() else None
+    """A built dataset's stats (fingerprint, rows per split), or None when it is not built."""
+    return BuiltDataset(str(out)).stats() if BuiltDataset.is_built(out) else None
 
 
 def _groups(cfg: "BuildConfig") -> int:
@@ -114,15 +115,17 @@ def prepare_datasets(grid: GridConfig, names: list[str], log=print) -> dict[str,
     return fingerprints
 
 
+CELL_MARKER = "cell.json"
+
+
 def cell_status(grid: GridConfig, cell: Cell, key: str, legacy_key: str | None = None) -> str:
     """done | stale (finished with another config) | partial | new."""
     d = cell_dir(grid, cell)
-    record = d / "cell.json"
-    if record.is_file():
-        meta = json.loads(record.read_text())
-        done = all((d / "eval" / f"{t}.json").is_file() for t in meta.get("eval_tasks", []))
-        same = meta.get("key") in (key, legacy_key)
-        if same and done:
+    meta = read_marker(d, CELL_MARKER)
+    if meta is not None:
+        finished = all((d / "eval" / f"{t}.json").is_file() for t in meta.get("eval_tasks", []))
+        same = meta["key"] in (key, legacy_key)
+        if same and finished:
             return "done"
         return "partial" if same else "stale"
     return "partial" if d.exists() else "new"
@@ -131,32 +134,28 @@ def cell_status(grid: GridConfig, cell: Cell, key: str, legacy_key: str | None =
 SHARED = ("phase1-continued-mlm", "intermediate-")
 
 
-def _without(cfg: dict, *keys: str) -> dict:
-    return {k: v for k, v in cfg.items() if k not in keys}
-
-
 def reuse_shared_stages(grid: GridConfig, cell: Cell, cfg: "ExperimentConfig", log=print) -> list[str]:
-    """Phase 1 (continued MLM) and phase 2 do not depend on the target: link them from a finished cell of the
-    same condition and seed with an otherwise identical config, instead of training them once per target."""
+    """Phase 1 (continued MLM) and phase 2 do not depend on the target: link them from another target's cell of
+    the same condition and seed where they finished with the very key this cell's would have, instead of training
+    them once per target."""
     import os
 
+    from stilts.train.phases import plan, stage_keys
+
     d = cell_dir(grid, cell)
-    mine = _without(cfg.to_dict(), "out", "target")
+    keys = {name: k for name, k in stage_keys(cfg, plan(cfg)).items() if name.startswith(SHARED)}
     linked = []
     for target in grid.targets:
         if target == cell.target:
             continue
         other = cell_dir(grid, Cell(cell.condition, target, cell.seed))
-        cfg_file = other / "config.yaml"
-        if not cfg_file.is_file() or _without(yaml.safe_load(cfg_file.read_text()), "out", "target") != mine:
-            continue
-        for stage in sorted(other.iterdir()):
-            done = (stage / "DONE").is_file() or (stage / "encoder" / "config.json").is_file()
-            if stage.name.startswith(SHARED) and done and not (d / stage.name).exists():
+        for name, key in keys.items():
+            stage = other / name
+            if done(stage, key) and not (d / name).exists():
                 d.mkdir(parents=True, exist_ok=True)
-                os.symlink(os.path.relpath(stage.resolve(), d), d / stage.name)
-                linked.append(stage.name)
-                log(f"[{cell.name}] {stage.name}: shared with {Cell(cell.condition, target, cell.seed).name}")
+                os.symlink(os.path.relpath(stage.resolve(), d), d / name)
+                linked.append(name)
+                log(f"[{cell.name}] {name}: shared with {Cell(cell.condition, target, cell.seed).name}")
     return linked
 
 
@@ -175,12 +174,10 @@ def run_cell(grid: GridConfig, cell: Cell, key: str, log=print) -> dict:
                            langs=e.langs, split=e.split, limit=e.limit, skip=e.skip,
                            retrieval=RetrievalConfig(pooling=e.pooling, layer=e.layer), log=log)
     write_results([result], d / "eval", cell.name)
-    meta = {"key": key, "cell": cell.name, "condition": cell.condition, "target": cell.target, "seed": cell.seed,
+    meta = {"cell": cell.name, "condition": cell.condition, "target": cell.target, "seed": cell.seed,
             "eval_tasks": [cell.target], "seconds": round(time.perf_counter() - t0, 1)}
-    tmp = d / ".cell.json.tmp"
-    tmp.write_text(json.dumps(meta, indent=1))
-    tmp.rename(d / "cell.json")
-    return meta
+    mark_done(d, key, CELL_MARKER, **meta)
+    return {"key": key, **meta}
 
 
 def list_cells(grid: GridConfig, shard: str | None = None, only: list[str] | None = None) -> str:

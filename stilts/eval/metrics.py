@@ -24,16 +24,19 @@ mines pairs over the whole pool: it has no per-example split.
 from __future__ import annotations
 
 import collections
+import functools
 import re
 import string
 import sys
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from stilts.core.errors import StiltsError, unknown
+from stilts.core.errors import StiltsError
+from stilts.core.registry import Entry, Registry
 
 PUNCT = {chr(i) for i in range(sys.maxunicode + 1) if unicodedata.category(chr(i)).startswith("P")} | set(
     string.punctuation)
@@ -246,28 +249,36 @@ def _token_acc(preds: list, refs: list, lang: str = "en") -> dict[str, float]:
     return {"token_accuracy": 100.0 * sum(p == r for p, r in pairs) / max(len(pairs), 1)}
 
 
-METRICS: dict[str, Metric] = {m.name: m for m in [
-    Metric("accuracy", _acc, per_example=_correct, combine=_mean_of_first),
-    Metric("token_accuracy", _token_acc, per_example=_token_correct, combine=_ratio),
-    Metric("seqeval_f1", lambda p, r, lang="en": seqeval_scores(p, r), per_example=_span_counts, combine=_span_f1),
-    Metric("pos_f1", lambda p, r, lang="en": seqeval_scores(p, r), per_example=_span_counts, combine=_span_f1),
-    Metric("squad_f1_em", lambda p, r, lang="en": qa_scores(p, r, lang, mlqa=False), per_example=_qa_rows(False),
-           combine=_qa_leaderboard, leaderboard="(F1 + EM) / 2"),
-    Metric("mlqa_f1_em", lambda p, r, lang="en": qa_scores(p, r, lang, mlqa=True), per_example=_qa_rows(True),
-           combine=_qa_leaderboard, leaderboard="(F1 + EM) / 2"),
-    Metric("retrieval_accuracy", lambda p, r, lang="en": {"accuracy": _acc(p, r)["accuracy"]},
-           per_example=_correct, combine=_mean_of_first),
-    Metric("map_at_20", lambda p, r, lang="en": {"map@20": 100 * sum(
-        average_precision_at(ranked, set(gold)) for ranked, gold in zip(p, r)) / max(len(r), 1)},
-           per_example=_ap_rows, combine=_mean_of_first),
-    Metric("bucc_f1", lambda p, r, lang="en": bucc_f1(set(p), set(r))),
-]}
+METRICS = Registry("metric")   # factory: the scorer; meta: the Metric fields below it (per_example, combine, ...)
 
 
+def _add(name: str, fn: Callable[..., dict[str, float]], doc: str, **meta: Any) -> None:
+    METRICS.add(Entry(name, fn, doc=doc, meta=meta))
+
+
+_add("accuracy", _acc, "share of exact matches (XNLI, PAWS-X, XCOPA)", per_example=_correct, combine=_mean_of_first)
+_add("token_accuracy", _token_acc, "share of tokens tagged right", per_example=_token_correct, combine=_ratio)
+_add("seqeval_f1", lambda p, r, lang="en": seqeval_scores(p, r), "seqeval 0.0.12 span F1 (WikiANN/PAN-X)",
+     per_example=_span_counts, combine=_span_f1)
+_add("pos_f1", lambda p, r, lang="en": seqeval_scores(p, r), "seqeval F1 over bare UD tags, as XTREME scores UD-POS",
+     per_example=_span_counts, combine=_span_f1)
+_add("squad_f1_em", lambda p, r, lang="en": qa_scores(p, r, lang, mlqa=False), "SQuAD v1.1 F1/EM (XQuAD, TyDiQA)",
+     per_example=_qa_rows(False), combine=_qa_leaderboard, leaderboard="(F1 + EM) / 2")
+_add("mlqa_f1_em", lambda p, r, lang="en": qa_scores(p, r, lang, mlqa=True), "MLQA F1/EM, per-language normalisation",
+     per_example=_qa_rows(True), combine=_qa_leaderboard, leaderboard="(F1 + EM) / 2")
+_add("retrieval_accuracy", lambda p, r, lang="en": {"accuracy": _acc(p, r)["accuracy"]}, "Tatoeba top-1 accuracy",
+     per_example=_correct, combine=_mean_of_first)
+_add("map_at_20", lambda p, r, lang="en": {"map@20": 100 * sum(
+    average_precision_at(ranked, set(gold)) for ranked, gold in zip(p, r)) / max(len(r), 1)},
+     "mean AP@20 (LAReQA; MRR@20 with one gold: Mewsli-X)", per_example=_ap_rows, combine=_mean_of_first)
+_add("bucc_f1", lambda p, r, lang="en": bucc_f1(set(p), set(r)), "F1 of mined pairs (BUCC; no per-example split)")
+
+
+@functools.lru_cache(maxsize=None)
 def get_metric(name: str) -> Metric:
-    if name not in METRICS:
-        raise unknown("metric", name, sorted(METRICS))
-    return METRICS[name]
+    """The metric's entry as one typed object (its scorer and its bootstrap statistics)."""
+    entry = METRICS.get(name)
+    return Metric(entry.name, entry.load(), **entry.meta)
 
 
 def compute(name: str, preds: list, refs: list, lang: str = "en") -> dict[str, float]:

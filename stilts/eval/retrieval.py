@@ -7,31 +7,28 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import torch
 
-from stilts.core.errors import StiltsError
-from stilts.models import mean_pool
+from stilts.core.config_check import check_choices
+from stilts.models import layer_index, mean_pool
+
+Pooling = Literal["mean", "cls"]
 
 
 @dataclass(frozen=True)
 class RetrievalConfig:
-    pooling: str = "mean"          # mean | cls
+    pooling: Pooling = "mean"
     layer: float = 14 / 24         # a fraction of the depth (XTREME: layer 14 of 24 for XLM-R large) or an index
     max_length: int = 512
     batch_size: int = 64
     margin_k: int = 4              # BUCC: neighbourhood for the ratio margin
-    tatoeba_direction: str = "en->xx"  # XTREME's: English sentences query the xx ones (xx->en: the reverse)
+    tatoeba_direction: Literal["en->xx", "xx->en"] = "en->xx"  # XTREME's: English sentences query the xx ones
 
-    def __post_init__(self) -> None:
-        if self.tatoeba_direction not in ("en->xx", "xx->en"):
-            raise StiltsError(f"tatoeba_direction is 'en->xx' (XTREME's) or 'xx->en', not {self.tatoeba_direction!r}")
-
-
-def layer_index(n_layers: int, layer: float) -> int:
-    return int(layer) if layer >= 1 else max(1, round(layer * n_layers))
+    def __post_init__(self) -> None:   # built in Python (`stilts eval` options, grid eval), not from a mapping
+        check_choices(self, "retrieval config")
 
 
 @torch.inference_mode()

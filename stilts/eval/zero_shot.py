@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from stilts.core.errors import StiltsError
+from stilts.core.kinds import get_kind
 from stilts.eval.metrics import bucc_optimize, compute, get_metric, task_score
 from stilts.eval.retrieval import RetrievalConfig, embed, mine_bitext, nearest, similarity_search
 from stilts.core.tasks import get_task, is_labelled, load, load_pool
@@ -63,13 +64,12 @@ def _head_model(model_dir: str, spec: Any):
     import transformers
     from transformers import AutoConfig
 
-    from stilts.models import HEADS
-
+    kind = get_kind(spec.kind)
     config = AutoConfig.from_pretrained(model_dir)
-    if spec.labels and spec.kind != "multiple_choice" and config.num_labels != len(spec.labels):
+    if spec.labels and kind.head_per_label and config.num_labels != len(spec.labels):
         raise StiltsError(f"{model_dir} has a head with {config.num_labels} labels; {spec.name} needs "
                           f"{len(spec.labels)} ({spec.kind}): evaluate it with a model trained on {spec.name}")
-    return getattr(transformers, HEADS[spec.kind]).from_pretrained(model_dir)
+    return getattr(transformers, kind.head).from_pretrained(model_dir)
 
 
 def evaluate_task(model_dir: str, task: str, *, source: str = "hub", data_dir: str | None = None,
@@ -83,7 +83,7 @@ def evaluate_task(model_dir: str, task: str, *, source: str = "hub", data_dir: s
     split = split or spec.eval_split
     tok = AutoTokenizer.from_pretrained(model_dir)
     device = PartialState().device
-    retrieval_task = spec.kind == "retrieval"
+    retrieval_task = get_kind(spec.kind).dual_encoder
     model = (AutoModel.from_pretrained(model_dir) if retrieval_task else _head_model(model_dir, spec)).to(device)
     result: dict[str, Any] = {"task": spec.name, "metric": spec.metric, "model": str(model_dir),
                               "model_fingerprint": model_fingerprint(model_dir), "source": source,
@@ -121,19 +121,7 @@ def _with_head(spec: Any, ds: Any, lang: str, model: Any, tok: Any, note: str) -
     from stilts.core.predict import predict
 
     preds = predict(model, tok, ds, spec.kind, spec.max_length or 256)
-    note = ""
-    if spec.kind == "tagging":
-        golds = [[spec.labels[i] if i >= 0 else None for i in t] for t in ds["tags"]]
-        # Long inputs are predicted in word windows (predict_tagging), so every word gets a tag; a word that
-        # the tokenizer turns into no sub-token at all gets none and counts as "O", and is reported.
-        cut = sum(len(g) - len(p) for p, g in zip(preds, golds))
-        preds = [[spec.labels[i] for i in p] + ["O"] * (len(g) - len(p)) for p, g in zip(preds, golds)]
-        if cut:
-            note = f"{cut} words with no sub-token scored as 'O'"
-    elif spec.kind == "span_qa":
-        golds = [a["text"] for a in ds["answers"]]
-    else:
-        golds = list(ds["label"])
+    preds, golds, note = get_kind(spec.kind).zero_shot(preds, ds, spec.labels)
     scores = compute(spec.metric, preds, golds, lang) if is_labelled(ds, spec.kind) else {}
     return {"score": task_score(spec.metric, scores) if scores else None, "scores": scores, "note": note,
             "predictions": [{"id": i, "pred": p, "gold": g} for i, p, g in zip(ds["id"], preds, golds)]}

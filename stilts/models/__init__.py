@@ -9,24 +9,18 @@ from pathlib import Path
 from typing import Any
 
 from stilts.core.errors import StiltsError
-
-HEADS = {"pair_classification": "AutoModelForSequenceClassification",
-         "single_classification": "AutoModelForSequenceClassification",
-         "multiple_choice": "AutoModelForMultipleChoice", "span_qa": "AutoModelForQuestionAnswering",
-         "tagging": "AutoModelForTokenClassification", "mlm": "AutoModelForMaskedLM"}
+from stilts.core.kinds import TABLE
 
 
 def make_model(kind: str, encoder: str | Path, num_labels: int | None = None) -> Any:
     """A task model whose encoder weights come from `encoder` and whose head is new."""
     import transformers
 
-    if kind not in HEADS:
+    k = TABLE.get(kind)
+    if k is None or k.head is None:
         raise StiltsError(f"no training head for {kind} tasks")
-    cls = getattr(transformers, HEADS[kind])
-    kwargs = {"num_labels": num_labels} if num_labels and kind in ("pair_classification", "single_classification",
-                                                                    "tagging") else {}
-    if kind == "span_qa":  # start and end logits, whatever the encoder's previous head had
-        kwargs = {"num_labels": 2}
+    cls = getattr(transformers, k.head)
+    kwargs = k.head_kwargs(num_labels)
     # The head is new on purpose: transformers' "newly initialized ... You should probably TRAIN this model"
     # warning is expected here, so it is silenced for this call only.
     level = transformers.logging.get_verbosity()
@@ -64,3 +58,8 @@ def mean_pool(hidden: Any, mask: Any) -> Any:
     """Mean over non-pad tokens: the pooled sentence representation for retrieval (XTREME's default)."""
     m = mask.unsqueeze(-1).to(hidden.dtype)
     return (hidden * m).sum(1) / m.sum(1).clamp(min=1e-9)
+
+
+def layer_index(n_layers: int, layer: float) -> int:
+    """The hidden-state index a retrieval layer names: an index, or a fraction of the depth (XTREME: 14/24)."""
+    return int(layer) if layer >= 1 else max(1, round(layer * n_layers))

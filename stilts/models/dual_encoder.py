@@ -27,7 +27,7 @@ class DualEncoder(torch.nn.Module):
 
     def __init__(self, encoder: Any, layer: float, temperature: float = 0.05):
         super().__init__()
-        from stilts.eval.retrieval import layer_index
+        from stilts.models import layer_index
 
         self.encoder = encoder
         self.layer = layer_index(encoder.config.num_hidden_layers, layer)

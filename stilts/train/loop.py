@@ -71,9 +71,11 @@ def _set_rng_state(s: dict) -> None:
 
 def train_loop(model: Any, train: Any, evaluate: Callable[[Any], dict], cfg: LoopConfig, out: Path,
                pad_id: int, metric: str, higher_is_better: bool = True, log: Callable[[str], None] = print,
-               plan_batches: Callable[..., list[list[int]]] = length_grouped_batches) -> dict:
+               plan_batches: Callable[..., list[list[int]]] = length_grouped_batches, key: str = "") -> dict:
     """Train `model` on tokenised `train`; `evaluate(model) -> {metric: value, ...}` scores English dev.
-    `plan_batches(lengths, batch_size, seed, epoch, group)` orders an epoch (multi-task passes its own)."""
+    `plan_batches(lengths, batch_size, seed, epoch, group)` orders an epoch (multi-task passes its own). `key`
+    names what is trained (the stage's marker key): a checkpoint saved under another key or loop config is
+    refused, in one line, instead of being resumed into a run it does not belong to."""
     from accelerate import Accelerator
     from accelerate.utils import set_seed
 
@@ -108,11 +110,15 @@ def train_loop(model: Any, train: Any, evaluate: Callable[[Any], dict], cfg: Loo
         try:
             verify_tree(candidate, "checkpoint")
             saved = torch.load(candidate / "state.pt", weights_only=True)
+        except (StiltsError, RuntimeError, OSError, EOFError, KeyError, ValueError) as e:
+            _unusable(candidate, e, candidate == ckpt, log)
+            continue
+        _same_run(candidate, saved, asdict(cfg), key)
+        try:
             model.load_state_dict(torch.load(candidate / "model.pt", weights_only=True))
             optimizer.load_state_dict(saved["optimizer"])
         except (StiltsError, RuntimeError, OSError, EOFError, KeyError, ValueError) as e:
-            log(f"checkpoint {candidate} is unusable ({' '.join(str(e).split())[:160]}): "
-                + ("trying the previous one" if candidate == ckpt else "starting the stage from its beginning"))
+            _unusable(candidate, e, candidate == ckpt, log)
             continue
         state = saved["state"]
         _set_rng_state(saved["rng"])
@@ -140,7 +146,7 @@ def train_loop(model: Any, train: Any, evaluate: Callable[[Any], dict], cfg: Loo
         tmp.mkdir()
         torch.save(acc.unwrap_model(model).state_dict(), tmp / "model.pt")
         torch.save({"optimizer": optimizer.state_dict(), "state": state, "rng": _rng_state(),
-                    "config": asdict(cfg)}, tmp / "state.pt")
+                    "config": asdict(cfg), "key": key}, tmp / "state.pt")
         write_tree_checksums(tmp)
         shutil.rmtree(prev, ignore_errors=True)   # keep the last two: a corrupt newest one falls back
         if ckpt.exists():
@@ -199,6 +205,22 @@ def train_loop(model: Any, train: Any, evaluate: Callable[[Any], dict], cfg: Loo
         writer.close()
     return {"best": state["best"], "best_epoch": state["best_epoch"], "steps": state["step"],
             "tokens_per_s": tokens / max(time.perf_counter() - t0, 1e-9)}
+
+
+def _unusable(candidate: Path, e: Exception, newest: bool, log: Callable[[str], None]) -> None:
+    log(f"checkpoint {candidate} is unusable ({' '.join(str(e).split())[:160]}): "
+        + ("trying the previous one" if newest else "starting the stage from its beginning"))
+
+
+def _same_run(candidate: Path, saved: dict, config: dict, key: str) -> None:
+    """One line when a checkpoint was made for another stage key or loop config (which fields differ)."""
+    before = saved.get("config") or {}
+    changed = [f"{k}: {before.get(k)!r} -> {v!r}" for k, v in config.items() if before.get(k) != v]
+    if saved.get("key", "") != key:
+        changed.insert(0, "the stage's config or data")
+    if changed:
+        raise StiltsError(f"{candidate} was made with another config ({'; '.join(changed)}); remove "
+                          f"{candidate.parent} to train this stage afresh, or rerun with the config it was made with")
 
 
 def _tensorboard(out: Path, acc: Any):

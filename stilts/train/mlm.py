@@ -4,7 +4,6 @@ training loop. Cached by a hash of its config and the kit's text, so later comma
 a smoke test, not science. Also: continued MLM on any text (e.g. an advmine dataset), the paper's baseline."""
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -13,6 +12,7 @@ from typing import Any
 import numpy as np
 from datasets import Dataset
 
+from stilts.core.markers import done, key_of, mark_done
 from stilts.core.outputs import cache_root
 from stilts.train.loop import LoopConfig, train_loop
 
@@ -85,9 +85,9 @@ def kit_encoder(cfg: KitModelConfig = KitModelConfig(), log=print) -> Path:
     from stilts.train.evaluate import make_evaluator
 
     texts = kit_texts()
-    key = hashlib.sha256(json.dumps([asdict(cfg), texts]).encode()).hexdigest()[:12]
-    root = cache_root() / f"kit-xlmr-{key}"
-    if (root / "DONE").is_file():
+    key = key_of(asdict(cfg), texts)
+    root = cache_root() / f"kit-xlmr-{key[:12]}"
+    if done(root, key):
         return root / "encoder"
     root.mkdir(parents=True, exist_ok=True)
     log(f"building the kit's XLM-R (phase 1, MLM from random init) in {root}")
@@ -115,7 +115,7 @@ def kit_encoder(cfg: KitModelConfig = KitModelConfig(), log=print) -> Path:
     best = XLMRobertaForMaskedLM.from_pretrained(root / "mlm" / "best")
     save_encoder(best, tok, root / "encoder")
     (root / "phase1.json").write_text(json.dumps({"config": asdict(cfg), "texts": len(texts), **result}, indent=1))
-    (root / "DONE").write_text(key)
+    mark_done(root, key)
     return root / "encoder"
 
 
@@ -133,14 +133,14 @@ def texts_of_rows(rows: list[dict]) -> list[str]:
 
 
 def continued_mlm(encoder: str, texts: list[str], out: Path, loop: LoopConfig, max_length: int = 128,
-                  log=print) -> Path:
+                  log=print, key: str = "") -> Path:
     """Continue masked-LM training of `encoder` on `texts` (the paper's multilingual-MLM baseline)."""
     from transformers import AutoModelForMaskedLM, AutoTokenizer
 
     from stilts.models import save_encoder
     from stilts.train.evaluate import make_evaluator
 
-    if (out / "encoder" / "config.json").is_file():
+    if key and done(out, key):
         return out / "encoder"
     tok = AutoTokenizer.from_pretrained(encoder)
     model = AutoModelForMaskedLM.from_pretrained(encoder)
@@ -149,7 +149,9 @@ def continued_mlm(encoder: str, texts: list[str], out: Path, loop: LoopConfig, m
     train = mlm_features([t for i, t in enumerate(texts) if i not in held_out], tok, max_length, 0.15, 1, loop.seed)
     dev = mlm_features([t for i, t in enumerate(texts) if i in held_out], tok, max_length, 0.15, 1, loop.seed + 1)
     log(f"[continued-mlm] {len(train)} texts, from {encoder}")
+    key = key or key_of(encoder, texts, asdict(loop), max_length)
     train_loop(model, train, make_evaluator("mlm", None, dev, tok.pad_token_id, "mlm_loss"), loop, out,
-               tok.pad_token_id, "mlm_loss", higher_is_better=False, log=log)
+               tok.pad_token_id, "mlm_loss", higher_is_better=False, log=log, key=key)
     save_encoder(AutoModelForMaskedLM.from_pretrained(out / "best"), tok, out / "encoder")
+    mark_done(out, key, texts=len(texts))
     return out / "encoder"

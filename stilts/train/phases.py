@@ -20,10 +20,13 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from datasets import Dataset, concatenate_datasets, load_from_disk
+from datasets import Dataset, concatenate_datasets
 
+from stilts.core.built_dataset import BuiltDataset
 from stilts.core.errors import StiltsError
-from stilts.core.outputs import check_replaceable, output_lock, remove_path, verify_tree
+from stilts.core.kinds import get_kind
+from stilts.core.markers import key_of, mark_done, read_marker
+from stilts.core.outputs import check_replaceable, output_lock, remove_path
 from stilts.core.tasks import get_task, load
 from stilts.core.tasks.spec import TaskSpec
 from stilts.train.config import ExperimentConfig
@@ -52,7 +55,7 @@ def plan(cfg: ExperimentConfig) -> list[Stage]:
     for entry in cfg.intermediate[:1] if len(cfg.intermediate) == 1 else []:
         sources = entry.split("+")
         stages.append(Stage(f"intermediate-{_slug(entry)}", "intermediate", sources, _task_of(sources[0]), "encoder"))
-    if cfg.target and get_task(cfg.target).kind == "retrieval":
+    if cfg.target and get_kind(get_task(cfg.target).kind).dual_encoder:
         return stages + _retrieval_stages(get_task(cfg.target), cfg)
     if cfg.target:
         spec = get_task(cfg.target)
@@ -74,48 +77,24 @@ def _retrieval_stages(spec: TaskSpec, cfg: ExperimentConfig) -> list[Stage]:
 
 def _saves_encoder(stage: Stage) -> bool:
     """Whether a stage's result is an encoder alone (intermediate and retrieval stages) rather than a model."""
-    return stage.phase == "intermediate" or get_task(stage.task).kind == "retrieval"
+    return stage.phase == "intermediate" or get_kind(get_task(stage.task).kind).dual_encoder
 
 
 def _slug(entry: str) -> str:
     return "+".join(Path(p).name for p in entry.split("+"))
 
 
-def _is_advmine(source: str) -> bool:
-    return (Path(source) / "dataset_dict.json").is_file() and (Path(source) / "build.yaml").is_file()
-
-
-def _is_hub_advmine(source: str) -> bool:
-    return source.startswith("hf:")
-
-
-def _hub_build_yaml(source: str) -> dict:
-    from stilts.core.hub import require_hub
-
-    repo = source[3:]
-    require_hub(f"dataset {repo}", "a local advmine directory (advmine build --out DIR)")
-    from huggingface_hub import hf_hub_download
-
-    return yaml.safe_load(Path(hf_hub_download(repo, "build.yaml", repo_type="dataset")).read_text())
-
-
 def _task_of(source: str) -> str:
-    if _is_advmine(source):
-        return yaml.safe_load((Path(source) / "build.yaml").read_text())["task"]
-    if _is_hub_advmine(source):
-        return _hub_build_yaml(source)["task"]
-    return get_task(source).name
+    built = BuiltDataset.find(source)
+    return built.task if built else get_task(source).name
 
 
 def train_rows(source: str, cfg: ExperimentConfig) -> Dataset:
-    """A stage's training rows from a registry task (English train split) or an advmine output directory."""
-    if _is_advmine(source) or _is_hub_advmine(source):
-        if _is_advmine(source):
-            verify_tree(source, "advmine dataset")
-            ds = load_from_disk(source)["train"]
-        else:  # an advmine dataset pushed to the hub: `hf:org/name`
-            from datasets import load_dataset
-            ds = load_dataset(source[3:], split="train")
+    """A stage's training rows from a registry task (English train split) or an advmine dataset (a directory, or
+    `hf:org/name` pushed to the hub)."""
+    built = BuiltDataset.find(source)
+    if built:
+        ds = built.split("train")
         if cfg.limit and len(ds) > cfg.limit:  # its rows are grouped by language: a seeded sample, not the head
             ds = ds.shuffle(seed=0).select(range(cfg.limit))
         return ds.remove_columns([c for c in ds.column_names if c not in UNIFIED])
@@ -169,7 +148,7 @@ def _prepare(sources: list[str], task: str, start: str, cfg: ExperimentConfig, l
     return {"spec": spec, "train": train, "dev": dev, "tok": tok, "feats": feats, "model": model, "evaluate": evaluate}
 
 
-def run_multitask_stage(stage: Stage, start: str, cfg: ExperimentConfig, run: Path, log) -> dict:
+def run_multitask_stage(stage: Stage, start: str, cfg: ExperimentConfig, run: Path, log, key: str = "") -> dict:
     from stilts.models import make_model, save_encoder
     from stilts.train.multitask import MultiTaskModel, TaskMix, sampled_batches
 
@@ -188,7 +167,7 @@ def run_multitask_stage(stage: Stage, start: str, cfg: ExperimentConfig, run: Pa
     log(f"[{stage.name}] multi-task over {', '.join(names)} ({cfg.sampling} sampling), "
         f"{len(mix)} training rows; selection on the mean English dev score")
     result = train_loop(model, mix, evaluate, loop_cfg, out, prepared[0]["tok"].pad_token_id, "mean", log=log,
-                        plan_batches=sampled_batches(mix, cfg.sampling, cfg.temperature))
+                        plan_batches=sampled_batches(mix, cfg.sampling, cfg.temperature), key=key)
     for i, p in enumerate(prepared):
         spec = p["spec"]
         best = make_model(spec.kind, out / "best" / f"task{i}", len(spec.labels) if spec.labels else None)
@@ -201,7 +180,7 @@ def run_multitask_stage(stage: Stage, start: str, cfg: ExperimentConfig, run: Pa
             "train_rows": len(mix), "dev_rows": sum(len(p["dev"]) for p in prepared)}
 
 
-def run_retrieval_stage(stage: Stage, start: str, cfg: ExperimentConfig, run: Path, log) -> dict:
+def run_retrieval_stage(stage: Stage, start: str, cfg: ExperimentConfig, run: Path, log, key: str = "") -> dict:
     """XTREME-R's retrieval fine-tuning: a dual encoder (`stilts.models.dual_encoder.DualEncoder`) on (query, target) pairs with
     in-batch negatives, selected on a held-out English slice of the same pairs (whole paragraphs or entities; the
     task's own English data is its test set). Saves only the encoder, which `stilts eval` loads with AutoModel."""
@@ -219,7 +198,7 @@ def run_retrieval_stage(stage: Stage, start: str, cfg: ExperimentConfig, run: Pa
     train, dev = held_out(pairs, cfg.dev_limit)
     tok = AutoTokenizer.from_pretrained(start)
     max_length = cfg.max_length or spec.max_length or 256
-    feats, dev_feats = encode(train, "retrieval", tok, max_length), encode(dev, "retrieval", tok, max_length)
+    feats, dev_feats = encode(train, spec.kind, tok, max_length), encode(dev, spec.kind, tok, max_length)
     set_seed(cfg.train.seed)
     model = DualEncoder(AutoModel.from_pretrained(start), cfg.retrieval_layer, cfg.retrieval_temperature)
     freeze(model.encoder, cfg.freeze_embeddings, cfg.freeze_layers)
@@ -229,7 +208,7 @@ def run_retrieval_stage(stage: Stage, start: str, cfg: ExperimentConfig, run: Pa
         f"{model.layer}, temperature {cfg.retrieval_temperature}; dev: {len(dev)} held-out English pairs; "
         f"start: encoder of {start}")
     evaluate = make_retrieval_evaluator(dev_feats, tok.pad_token_id, spec.metric)
-    result = train_loop(model, feats, evaluate, loop_cfg, out, tok.pad_token_id, spec.metric, log=log)
+    result = train_loop(model, feats, evaluate, loop_cfg, out, tok.pad_token_id, spec.metric, log=log, key=key)
     save_encoder(AutoModel.from_pretrained(out / "best"), tok, out / "encoder")
     shutil.rmtree(out / "best", ignore_errors=True)
     return {"stage": stage.name, "metric": f"{spec.metric} (held-out {stage.sources[0]} pairs)",
@@ -237,20 +216,21 @@ def run_retrieval_stage(stage: Stage, start: str, cfg: ExperimentConfig, run: Pa
             "train_rows": len(train), "dev_rows": len(dev)}
 
 
-def run_stage(stage: Stage, start: str, cfg: ExperimentConfig, run: Path, log) -> dict:
+def run_stage(stage: Stage, start: str, cfg: ExperimentConfig, run: Path, log, key: str = "") -> dict:
     from stilts.models import make_model, save_encoder
 
     if stage.multitask:
-        return run_multitask_stage(stage, start, cfg, run, log)
-    if get_task(stage.task).kind == "retrieval":
-        return run_retrieval_stage(stage, start, cfg, run, log)
+        return run_multitask_stage(stage, start, cfg, run, log, key)
+    if get_kind(get_task(stage.task).kind).dual_encoder:
+        return run_retrieval_stage(stage, start, cfg, run, log, key)
     p = _prepare(stage.sources, stage.task, start, cfg, log)
     spec, train, dev, tok, feats, model = p["spec"], p["train"], p["dev"], p["tok"], p["feats"], p["model"]
     out = run / stage.name
     loop_cfg = cfg.train.__class__(**{**asdict(cfg.train), "epochs": cfg.epochs.get(spec.name, spec.epochs or 2)})
     log(f"[{stage.name}] {len(train)} training rows ({'+'.join(stage.sources)}), dev {len(dev)} English rows, "
         f"start: {'encoder of ' if stage.carry == 'encoder' else 'model of '}{start}")
-    result = train_loop(model, feats, p["evaluate"], loop_cfg, out, tok.pad_token_id, spec.metric, log=log)
+    result = train_loop(model, feats, p["evaluate"], loop_cfg, out, tok.pad_token_id, spec.metric, log=log,
+                        key=key)
     best = make_model(spec.kind, out / "best", len(spec.labels) if spec.labels else None)
     if stage.phase == "intermediate":   # the next phase takes only the encoder (and a new head)
         save_encoder(best, tok, out / "encoder")
@@ -285,13 +265,39 @@ def run_experiment(cfg: ExperimentConfig, log=print, overwrite: bool = False) ->
         return result
 
 
+def stage_keys(cfg: ExperimentConfig, stages: list[Stage]) -> dict[str, str]:
+    """Each stage's marker key: the config it trains with (not where it goes; not the target, which only the
+    target's own stages name), chained over the stages before it, so that an intermediate stage has the same key
+    in every target's run (what `stilts compare` shares between cells)."""
+    common = {k: v for k, v in cfg.to_dict().items() if k not in ("out", "target")}
+    keys, previous = {"phase1-continued-mlm": key_of("phase1", common)}, key_of("phase1", common)
+    for stage in stages:
+        built = {s: b.stats()["fingerprint"] for s in stage.sources
+                 if (b := BuiltDataset.find(s)) is not None and not b.on_hub}   # a rebuilt dataset is new data
+        previous = keys[stage.name] = key_of(previous, asdict(stage), common, built)
+    return keys
+
+
+def _finished(folder: Path, key: str) -> dict | None:
+    """A stage's result when it finished with this key; one line when it finished with another config."""
+    marker = read_marker(folder)
+    if marker is None:
+        return None
+    if marker["key"] != key:
+        raise StiltsError(f"{folder} finished with another config than this one; pass --overwrite to retrain the "
+                          f"run, or choose another --out")
+    return marker["result"]
+
+
 def _run_experiment(cfg: ExperimentConfig, run: Path, log) -> dict:
     run.mkdir(parents=True, exist_ok=True)
-    (run / "config.yaml").write_text(yaml.safe_dump(cfg.to_dict(), sort_keys=True), encoding="utf-8")
     stages = plan(cfg)
     if not stages:
         raise StiltsError(f"nothing to train: {cfg.target} gets no target training here; evaluate the phase-1 "
                           f"model directly (stilts eval --model MODEL --task {cfg.target}) or add --intermediate")
+    keys = stage_keys(cfg, stages)
+    for stage in stages:   # before any work: a run dir holds one config's results, never a mix
+        _finished(run / stage.name, keys[stage.name])
     record = {"phase1": {"model": cfg.model}, "stages": [asdict(s) for s in stages]}
     (run / "stages.json").write_text(json.dumps(record, indent=1), encoding="utf-8")
     encoder = base_encoder(cfg, log)
@@ -301,23 +307,24 @@ def _run_experiment(cfg: ExperimentConfig, run: Path, log) -> dict:
 
         texts = texts_of_rows([r for s in cfg.continued_mlm for r in train_rows(s, cfg).to_list()])
         loop_cfg = cfg.train.__class__(**{**asdict(cfg.train), "epochs": cfg.epochs.get("mlm", 1)})
-        encoder = str(continued_mlm(encoder, texts, run / "phase1-continued-mlm", loop_cfg, log=log))
+        encoder = str(continued_mlm(encoder, texts, run / "phase1-continued-mlm", loop_cfg, log=log,
+                                    key=keys["phase1-continued-mlm"]))
         record["phase1"].update(continued_mlm=cfg.continued_mlm, encoder=encoder, mlm_texts=len(texts))
     scores, previous = [], None
     for stage in stages:
         start = encoder if stage.carry == "encoder" or previous is None else str(run / previous / "model")
-        done = run / stage.name / "DONE"
-        if done.is_file():
-            scores.append(json.loads(done.read_text()))
+        folder, key = run / stage.name, keys[stage.name]
+        result = _finished(folder, key)
+        if result is not None:
             log(f"[{stage.name}] done before: skipped")
         else:
-            result = run_stage(stage, start, cfg, run, log)
-            done.write_text(json.dumps(result))
-            for name in ("checkpoint", "checkpoint.prev"):  # finished: DONE holds the result
-                shutil.rmtree(run / stage.name / name, ignore_errors=True)
-            scores.append(result)
+            result = run_stage(stage, start, cfg, run, log, key)
+            for name in ("checkpoint", "checkpoint.prev"):  # finished: the marker holds the result
+                shutil.rmtree(folder / name, ignore_errors=True)
+            mark_done(folder, key, result=result)
+        scores.append(result)
         if stage.phase == "intermediate":
-            encoder = str(run / stage.name / "encoder")
+            encoder = str(folder / "encoder")
         previous = stage.name
     final = run / previous / ("encoder" if _saves_encoder(stages[-1]) else "model")
     link = run / "model"   # a relative link, so a copied or moved run directory stays whole
@@ -326,4 +333,8 @@ def _run_experiment(cfg: ExperimentConfig, run: Path, log) -> dict:
     link.symlink_to(final.relative_to(run), target_is_directory=True)  # retrieval: the encoder itself
     (run / "scores.json").write_text(json.dumps({"english_dev": scores}, indent=1), encoding="utf-8")
     (run / "stages.json").write_text(json.dumps(record, indent=1), encoding="utf-8")
+    # last: the config that every stage above finished with (an interrupted run has none)
+    tmp = run / ".config.yaml.tmp"
+    tmp.write_text(yaml.safe_dump(cfg.to_dict(), sort_keys=True), encoding="utf-8")
+    tmp.rename(run / "config.yaml")
     return {"run": str(run), "stages": [s.name for s in stages], "scores": scores}

@@ -6,19 +6,11 @@ from pathlib import Path
 from datasets import Dataset
 
 from stilts.core.errors import StiltsError
+from stilts.core.kinds import get_kind, kind_of_columns
 from stilts.core.tasks.loader import load
 from stilts.core.tasks.spec import HubSource, Layout, TaskSpec
 
 EXTENSIONS = {".jsonl": "jsonl", ".json": "json", ".csv": "csv", ".tsv": "tsv", ".parquet": "parquet"}
-# The kind follows from the unified fields the mapping names.
-KIND_BY_FIELDS = [
-    ({"text_a", "text_b"}, "pair_classification"),
-    ({"tokens", "tags"}, "tagging"),
-    ({"choices"}, "multiple_choice"),
-    ({"answers"}, "span_qa"),
-    ({"query"}, "retrieval"),
-    ({"text"}, "single_classification"),
-]
 
 
 def parse_columns(text: str) -> dict[str, str | list[str]]:
@@ -33,9 +25,10 @@ def parse_columns(text: str) -> dict[str, str | list[str]]:
 
 
 def infer_kind(columns: dict) -> str:
-    for fields, kind in KIND_BY_FIELDS:
-        if fields <= set(columns):
-            return kind
+    """The kind follows from the unified fields the mapping names."""
+    kind = kind_of_columns(columns)
+    if kind:
+        return kind
     raise StiltsError(f"--columns {','.join(columns)}: name the unified fields of a task kind, e.g. "
                       "text_a=...,text_b=...,label=... (pair) or text=...,label=... (single)")
 
@@ -44,7 +37,7 @@ def custom_spec(columns: dict, labels: list[str] | None, *, data_files: list[str
                 hub_id: str | None = None, config: str | None = None, split: str = "train",
                 lang: str = "en", kind: str | None = None) -> TaskSpec:
     kind = kind or infer_kind(columns)
-    if kind.endswith("classification") and not labels:
+    if get_kind(kind).needs_labels and not labels:
         raise StiltsError("a classification dataset needs its label names: pass --labels a,b,c")
     layouts, hub = [], None
     if data_files:

@@ -18,21 +18,20 @@ from pathlib import Path
 from typing import Any
 
 from stilts.core.errors import DataError
+from stilts.core.registry import Entry, Registry
 
 Record = dict[str, Any]
 Reader = Callable[..., Iterator[tuple[int | str, Record]]]
-FORMATS: dict[str, Reader] = {}
-# Formats whose records already use unified field names (no column mapping applies).
-STRUCTURED: set[str] = set()
+# meta "structured": the format's records already use unified field names (no column mapping applies).
+FORMATS = Registry("format")
 
 
-def register(name: str, structured: bool = False) -> Callable[[Reader], Reader]:
-    def deco(fn: Reader) -> Reader:
-        FORMATS[name] = fn
-        if structured:
-            STRUCTURED.add(name)
-        return fn
-    return deco
+def register(name: str, structured: bool = False, doc: str = "") -> Callable[[Reader], Reader]:
+    return FORMATS.register(name, doc=doc, structured=structured)   # doc: the reader's docstring by default
+
+
+def is_structured(name: str) -> bool:
+    return bool(FORMATS.get(name).meta.get("structured"))
 
 
 def _open_bytes(path: Path) -> io.BufferedIOBase:
@@ -96,7 +95,7 @@ def read_csv(files: dict[str, Path]) -> Iterator[tuple[int, Record]]:
         raise DataError(path, reader.line_num, None, f"malformed CSV: {e}") from None
 
 
-@register("jsonl")
+@register("jsonl", doc="one JSON object per line")
 def read_jsonl(files: dict[str, Path]) -> Iterator[tuple[int, Record]]:
     path = files["main"]
     for n, line in read_lines(path):
@@ -123,7 +122,7 @@ def read_json(files: dict[str, Path]) -> Iterator[tuple[int | str, Record]]:
         yield key, ({"id": str(key), **rec} if isinstance(data, dict) and "id" not in rec else rec)
 
 
-@register("parquet")
+@register("parquet", doc="Apache Parquet, one record per row")
 def read_parquet(files: dict[str, Path]) -> Iterator[tuple[int, Record]]:
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -382,11 +381,14 @@ def pool_lines(path: Path, lang: str, prefix: str) -> Iterator[dict[str, str]]:
         yield {"id": f"{prefix}-{n - 1}", "lang": lang, "text": line}
 
 
-POOLS: dict[str, Callable[[Path, str], Iterator[dict[str, str]]]] = {
-    "lines": lambda path, lang: pool_lines(path, lang, "eng"),
-    "bucc": lambda path, lang: ({"id": i, "lang": lang, "text": t} for i, t in _bucc_sentences(path)),
-    "xquad_r": read_xquad_r_pool,
-    "mewsli_entities": lambda path, lang: (
+POOLS = Registry("pool format")   # a retrieval layout's candidate pool: (path, lang) -> pool rows
+for _entry in [
+    Entry("lines", lambda path, lang: pool_lines(path, lang, "eng"), doc="one candidate per line (Tatoeba)"),
+    Entry("bucc", lambda path, lang: ({"id": i, "lang": lang, "text": t} for i, t in _bucc_sentences(path)),
+          doc="BUCC id<TAB>sentence files"),
+    Entry("xquad_r", read_xquad_r_pool, doc="every sentence of the XQuAD-R paragraphs (LAReQA)"),
+    Entry("mewsli_entities", lambda path, lang: (
         {"id": r["entity_id"], "lang": r.get("description_language", lang), "text": r.get("description", "")}
-        for _, r in read_jsonl({"main": path})),
-}
+        for _, r in read_jsonl({"main": path})), doc="Mewsli-X candidate entity descriptions"),
+]:
+    POOLS.add(_entry)

@@ -16,9 +16,10 @@ from datasets import ClassLabel, Dataset, Sequence, concatenate_datasets
 
 from stilts.core.errors import StiltsError, UnlabelledSplitError, one_line, unknown
 from stilts.core.hub import require_hub
-from stilts.core.tasks.formats import FORMATS, POOLS, STRUCTURED
+from stilts.core.kinds import get_kind
+from stilts.core.tasks.formats import FORMATS, POOLS, is_structured
 from stilts.core.tasks.registry import get_task
-from stilts.core.tasks.schema import POOL_FEATURES, UNLABELLED, features
+from stilts.core.tasks.schema import POOL_FEATURES, features
 from stilts.core.tasks.spec import Layout, TaskSpec
 from stilts.core.tasks.unify import unify
 
@@ -55,7 +56,7 @@ def load_pool(task: str | TaskSpec, split: str, lang: str | None = None, *, sour
               data_dir: str | Path | None = None, cache_dir: str | None = None) -> Dataset:
     """The candidate pool of a retrieval task (`id, lang, text`); `lang=None` pools every language (LAReQA)."""
     spec = get_task(task) if isinstance(task, str) else task
-    if spec.kind != "retrieval":
+    if not get_kind(spec.kind).has_pool:
         raise StiltsError(f"{spec.name} is a {spec.kind} task; only retrieval tasks have a candidate pool")
     source, root = _source(source, data_dir)
     _check_split(spec, split)
@@ -177,13 +178,13 @@ def _stamps(files: list[dict]) -> list:
 
 def _job(spec: TaskSpec, split: str, lang: str, lay: Layout, files: list[dict]) -> dict:
     options = dict(lay.options)
-    params = inspect.signature(FORMATS[lay.format]).parameters
+    params = inspect.signature(FORMATS.get(lay.format).load()).parameters
     if "lang" in params:
         options["lang"] = lang
     if "languages" in params:
         options["languages"] = list(spec.languages)
     return {"task": spec.name, "kind": spec.kind, "labels": spec.labels, "split": split, "lang": lang,
-            "unanswerable": spec.unanswerable, "ids": lay.ids, "format": lay.format, "structured": lay.format in STRUCTURED, "options": options,
+            "unanswerable": spec.unanswerable, "ids": lay.ids, "format": lay.format, "structured": is_structured(lay.format), "options": options,
             "columns": lay.columns, "label_map": lay.label_map, "files": files, "stamps": _stamps(files)}
 
 
@@ -191,7 +192,7 @@ def _job(spec: TaskSpec, split: str, lang: str, lay: Layout, files: list[dict]) 
 
 def _generate(job: str):
     job_d = json.loads(job)
-    reader = FORMATS[job_d["format"]]
+    reader = FORMATS.get(job_d["format"]).load()
     seen: dict[str, Any] = {}
     for i, files in enumerate(job_d["files"]):
         if len(job_d["files"]) > 1:  # generated ids must stay unique across files
@@ -212,7 +213,7 @@ def _generate(job: str):
 def _generate_pool(job: str):
     for pool in json.loads(job)["pools"]:
         for files in pool["files"]:
-            yield from POOLS[pool["pool_format"]](Path(files["main"]), pool["lang"])
+            yield from POOLS.make(pool["pool_format"], Path(files["main"]), pool["lang"])
 
 
 def _blank(path: Path) -> bool:
@@ -334,17 +335,7 @@ def _load_parts(spec: TaskSpec, split: str, lang: str, **kw: Any) -> Dataset:
 
 def is_labelled(ds: Dataset, kind: str) -> bool:
     """Whether any row carries gold (XTREME strips test labels; TyDiQA-GoldP dev answers are stripped too)."""
-    if len(ds) == 0:
-        return False
-    col = {"span_qa": "answers", "tagging": "tags", "retrieval": "target_ids"}.get(kind, "label")
-    values = ds[col]
-    if kind == "span_qa":
-        return any(a["text"] for a in values)
-    if kind == "tagging":
-        return any(t and t[0] not in (UNLABELLED, "") for t in values)
-    if kind == "retrieval":
-        return any(values)
-    return any(v != UNLABELLED for v in values)
+    return get_kind(kind).is_labelled(ds)
 
 
 def require_labelled(ds: Dataset, task: str | TaskSpec, split: str, lang: str) -> None:

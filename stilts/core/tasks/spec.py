@@ -1,16 +1,16 @@
 """A task is data: one YAML file per task under `specs/`, typed by these dataclasses and checked strictly."""
 from __future__ import annotations
 
-import dataclasses
-import types
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Union, get_args, get_origin, get_type_hints
+from typing import Any
 
 import yaml
 
+from stilts.core.config_check import check as _check
+from stilts.core.config_check import from_mapping  # noqa: F401  (its old home; new code imports config_check)
 from stilts.core.errors import StiltsError
-from stilts.core.tasks.schema import KINDS
+from stilts.core.kinds import KINDS, get_kind
 
 ColumnMap = dict[str, Any]  # unified field -> source column (name, position, or list of them for `choices`)
 
@@ -89,61 +89,6 @@ class TaskSpec:
         return self.lang_codes.get(lang, lang)
 
 
-def _check(cls: type, data: Any, where: str, problems: list[str]) -> Any:
-    """Build `cls` from a mapping, collecting every unknown key, missing key and type mismatch."""
-    if not isinstance(data, dict):
-        problems.append(f"{where}: expected a mapping, got {type(data).__name__}")
-        return None
-    hints = get_type_hints(cls)
-    fields = {f.name: f for f in dataclasses.fields(cls)}
-    for key in data:
-        if key not in fields:
-            problems.append(f"{where}.{key}: unknown key (known: {', '.join(fields)})")
-    kwargs = {}
-    for name, f in fields.items():
-        if name not in data:
-            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
-                problems.append(f"{where}.{name}: missing")
-            continue
-        value, hint = data[name], hints[name]
-        target = next((a for a in get_args(hint) if dataclasses.is_dataclass(a)), hint)
-        if get_origin(hint) is list and get_args(hint) and dataclasses.is_dataclass(get_args(hint)[0]):
-            if not isinstance(value, list):
-                problems.append(f"{where}.{name}: expected a list")
-                continue
-            value = [_check(get_args(hint)[0], v, f"{where}.{name}[{i}]", problems) for i, v in enumerate(value)]
-        elif dataclasses.is_dataclass(target) and value is not None:
-            value = _check(target, value, f"{where}.{name}", problems)
-        elif isinstance(value, str) and _type_ok(_as_float(value), hint) and not _type_ok(value, hint):
-            value = _as_float(value)  # YAML 1.1 reads `1e-4` as a string; a float field takes it as a number
-        elif not _type_ok(value, hint):
-            problems.append(f"{where}.{name}: expected {hint}, got {type(value).__name__}")
-        kwargs[name] = value
-    return cls(**kwargs) if not problems else None
-
-
-def _as_float(text: str) -> float | str:
-    try:
-        return float(text)
-    except ValueError:
-        return text
-
-
-def _type_ok(value: Any, hint: Any) -> bool:
-    if hint is Any:
-        return True
-    origin = get_origin(hint)
-    if origin is Union or origin is types.UnionType:
-        return any(_type_ok(value, a) for a in get_args(hint))
-    if hint is type(None):
-        return value is None
-    if origin in (list, dict):
-        return isinstance(value, origin)
-    if hint is float:
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
-    return isinstance(value, hint) if isinstance(hint, type) else True
-
-
 def load_spec(path: Path) -> TaskSpec:
     """Parse and validate one spec file; all problems are reported at once, in one line."""
     try:
@@ -157,17 +102,8 @@ def load_spec(path: Path) -> TaskSpec:
             problems.append(f"{path.stem}.kind: {spec.kind!r} is not one of {', '.join(KINDS)}")
         if spec.eval_split and spec.eval_split not in spec.splits:
             problems.append(f"{path.stem}.eval_split: {spec.eval_split!r} is not in splits")
-        if spec.kind in ("pair_classification", "single_classification") and not spec.labels:
+        if spec.kind in KINDS and get_kind(spec.kind).needs_labels and not spec.labels:
             problems.append(f"{path.stem}.labels: a classification task needs label names")
     if problems:
         raise StiltsError(f"{path}: invalid task spec: " + "; ".join(problems))
     return spec
-
-
-def from_mapping(cls: type, data: Any, where: str) -> Any:
-    """Build a (nested) dataclass from a mapping, reporting every bad key path in one line (build configs too)."""
-    problems: list[str] = []
-    obj = _check(cls, data, where, problems)
-    if problems:
-        raise StiltsError(f"invalid {where}: " + "; ".join(problems))
-    return obj

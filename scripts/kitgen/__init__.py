@@ -1,0 +1,1 @@
+"""The embedded-kit generator: run `python scripts/kitgen/generate.py` (see README.md here)."""

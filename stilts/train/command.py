@@ -1,0 +1,27 @@
+"""What `stilts train` does behind its command line: options become config keys, one run, a score summary."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+
+def train_overrides(opts: dict[str, Any], kit: bool, data_dir: str | None, sets: dict[str, Any]) -> dict[str, Any]:
+    """Named options, then --kit / --data-dir, then --set. `--kit` sets the data source only: the model is
+    --model, else the offline real encoder (e5-small, stilts.train.config.resolve)."""
+    overrides = dict(opts)
+    if kit:
+        overrides.update(source="kit")
+    elif data_dir:
+        overrides.update(source="data-dir", data_dir=data_dir)
+    return {**overrides, **sets}
+
+
+def train(config_file: str | None, overrides: dict[str, Any], overwrite: bool = False,
+          log: Callable[[str], None] = print) -> str:
+    """Run the three phases; returns one line per stage's English dev score, then the run directory."""
+    from stilts.train.config import resolve
+    from stilts.train.phases import run_experiment
+
+    result = run_experiment(resolve(config_file, overrides), log=log, overwrite=overwrite)
+    lines = [f"{s['stage']:<28} English dev {s['metric']} = {s['dev_en']:.2f} (epoch {s['best_epoch']}, "
+             f"{s['steps']} steps)" for s in result["scores"]]
+    return "\n".join([*lines, f"run: {result['run']}"])
