@@ -5,27 +5,24 @@ from pathlib import Path
 
 from advmine.config import BuildConfig
 from advmine.pipeline import Pipeline, Step
-from advmine.steps.langid import LangIdStep
-from advmine.steps.load import LoadStep
-from advmine.steps.translate import TranslateStep
+from advmine.steps import STEPS
 from advmine.steps.write import write_dataset
 from stilts.core.errors import StiltsError
 
 
 def build_steps(cfg: BuildConfig) -> list[Step]:
-    steps: list[Step] = [LoadStep(cfg), TranslateStep(cfg)]
-    if cfg.langid != "off":
-        steps.append(LangIdStep(cfg))
-    if cfg.perturb:
-        from advmine.steps.perturb import PerturbStep
-        steps.append(PerturbStep(cfg))
-    if cfg.select:
-        from advmine.steps.embed import EmbedStep
-        from advmine.steps.select import SelectStep
-        steps += [EmbedStep(cfg), SelectStep(cfg)]
-    if cfg.contamination != "off" and (cfg.select or cfg.contamination != "auto"):
-        from advmine.steps.contamination import ContaminationStep
-        steps.append(ContaminationStep(cfg))
+    """The steps this config runs, in registry order. A step that only makes an artefact for others (the embed
+    step's vectors) runs when a later step uses it, right before the first that does."""
+    steps: list[Step] = []
+    for name in STEPS:
+        cls = STEPS.get(name).load()
+        if cls.artefact is not None or not cls.wanted(cfg):
+            continue
+        step = cls.of(cfg)
+        for need in step.uses:
+            if not any(s.name == need for s in steps):
+                steps.append(STEPS.get(need).load().of(cfg))
+        steps.append(step)
     return steps
 
 

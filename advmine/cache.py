@@ -17,6 +17,16 @@ def default_cache_dir() -> Path:
     return Path(os.environ.get("ADVMINE_CACHE", Path.home() / ".cache" / "advmine"))
 
 
+def file_digest(path: str | Path) -> str:
+    """sha256 of a file's content: what step keys and lexicon ids follow, so an edited file counts as new
+    whatever its name, size or time stamp."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
 def cache_key(translator: str, model_id: str, src: str, tgt: str, text: str) -> str:
     return hashlib.sha256(json.dumps([translator, model_id, src, tgt, text]).encode("utf-8")).hexdigest()
 

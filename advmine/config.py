@@ -122,8 +122,6 @@ def _validate(cfg: BuildConfig) -> None:
     if cfg.seed < 0:
         raise StiltsError(f"--seed {cfg.seed}: use a seed >= 0")
     if cfg.select:
-        from advmine.knn import choose
         from advmine.selectors import budget_count, get_selector
         get_selector(cfg.select.name)
-        choose(1, cfg.select.index)
         budget_count(cfg.select.budget, 1)

@@ -6,11 +6,13 @@ request. A GPU is used for flat and ivf when faiss-gpu sees one."""
 from __future__ import annotations
 
 import math
+from typing import Literal, get_args
 
 import numpy as np
 
 FLAT_MAX = 50_000
-INDEX_KINDS = ("auto", "flat", "pq-refine", "ivf", "hnsw")
+IndexStructure = Literal["auto", "flat", "pq-refine", "ivf", "hnsw"]   # checked where configs are read
+INDEX_KINDS = get_args(IndexStructure)
 
 
 def choose(n: int, structure: str = "auto") -> str:

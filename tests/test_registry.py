@@ -146,8 +146,11 @@ def test_the_six_registries_share_the_shape():
 
 def test_select_config_stays_flat_and_each_selector_has_typed_options():
     """`select:` keeps its YAML shape (one flat mapping): its fields are the shared ones plus every selector's
-    own options, and a BuildConfig's key is what it was before the registry change."""
+    own options, and a BuildConfig's key is what it was before the registry change (but for the translator's
+    two new fields)."""
     import dataclasses
+    import hashlib
+    import json
 
     from advmine.config import BuildConfig, TranslatorConfig
     from advmine.selectors import SELECTORS, SHARED, AfliteOptions, KnnOptions, SelectConfig, selector_options
@@ -162,10 +165,16 @@ def test_select_config_stays_flat_and_each_selector_has_typed_options():
     assert selector_options(sel) == AfliteOptions(rounds=8)
     assert selector_options(SelectConfig(k=4)) == KnnOptions(k=4)
     assert selector_options(SelectConfig(name="random")) is None
-    # keys computed with the code before this change (advmine/config.py at HEAD) for the same inputs
-    assert BuildConfig(task="mnli", langs=["sw"], out="x").key() == "6cbb9b7eb2cc854f"
-    assert BuildConfig(task="mnli", langs=["sw", "ar"], out="x", select=sel,
-                       translator=TranslatorConfig(lexicon_dirs=["lex"])).key() == "5fed2407ead85898"
+    # keys for the same inputs; they changed (from 6cbb9b7eb2cc854f and 5fed2407ead85898) only because
+    # TranslatorConfig gained backend and compute_type (issue 16): without those two fields in to_dict() the
+    # hash is the old one, which the last line checks
+    assert BuildConfig(task="mnli", langs=["sw"], out="x").key() == "b73c9db593059729"
+    other = BuildConfig(task="mnli", langs=["sw", "ar"], out="x", select=sel,
+                        translator=TranslatorConfig(lexicon_dirs=["lex"]))
+    assert other.key() == "c3393902b47d6a37"
+    d = {k: v for k, v in other.to_dict().items() if k not in ("out", "cache_dir", "push_to_hub")}
+    d["translator"] = {k: v for k, v in d["translator"].items() if k not in ("backend", "compute_type")}
+    assert hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()[:16] == "5fed2407ead85898"
 
 
 def test_perturbation_parameters_come_from_the_typed_config():
@@ -210,4 +219,4 @@ def test_codeswitch_reads_the_builds_lexicons(tmp_path):
     # the perturb step's marker key follows the lexicon settings, so a changed lexicon re-runs the step
     other = resolve(None, {"task": "mnli", "langs": ["sw"], "out": str(tmp_path / "out"), "source": "kit",
                            "perturb": ["codeswitch:ratio=1.0"]})
-    assert PerturbStep(cfg).config() != PerturbStep(other).config()
+    assert PerturbStep.configure(cfg) != PerturbStep.configure(other)

@@ -2,7 +2,8 @@
 `pct` of the words changed), imported lazily: character swaps, QWERTY typos, homoglyphs, WordNet synonyms.
 
 Each distinct text is perturbed once per (method, parameters, variant), with its own RNG seeded from the text,
-so results do not depend on row order and repeated texts (MNLI premises) cost nothing twice.
+so results do not depend on row order and repeated texts (MNLI premises) cost nothing twice. The Augmenter's loop
+runs through `fast_augment.FastAugmenter`: the same outputs and draws, without building every candidate text.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import random
 import numpy as np
 
 from advmine.perturbations import SwapParams
+from advmine.perturbations.fast_augment import FastAugmenter
 from advmine.scripts import NO_SPACE_LANGS
 from advmine.translators.config import TranslatorConfig
 from stilts.core.errors import StiltsError
@@ -34,6 +36,18 @@ def _textattack():
     return textattack
 
 
+def _sorted_wordnet(T):
+    """TextAttack's WordNet swap returns `list(set(synonyms))`, whose order follows Python's per-process string
+    hash seed, so the same seed gave different outputs (and dataset fingerprints) in every new process. Sorted, the
+    candidates and hence every draw are the same in every process; nothing else changes."""
+
+    class SortedWordSwapWordNet(T.WordSwapWordNet):
+        def _get_replacement_words(self, word, random=False):
+            return sorted(super()._get_replacement_words(word, random))
+
+    return SortedWordSwapWordNet
+
+
 def _transformation(method: str):
     _textattack()
     from textattack import transformations as T
@@ -43,7 +57,7 @@ def _transformation(method: str):
         if not has_wordnet():
             raise StiltsError("perturbation wordnet needs WordNet: apt-get install wordnet-base wordnet-sense-index,"
                               " then python -m advmine.nltk_data (make setup does both)")
-        return T.WordSwapWordNet(language="eng")
+        return _sorted_wordnet(T)(language="eng")
     if method == "homoglyph":
         try:
             return T.WordSwapHomoglyphSwap()
@@ -79,6 +93,7 @@ class TextAttackPerturbation:
         self.augmenter = Augmenter(transformation=transformation,
                                    constraints=[RepeatModification(), StopwordModification(stopwords=_stopwords())],
                                    pct_words_to_swap=params.pct, transformations_per_example=1)
+        self.fast = FastAugmenter(self.augmenter)
 
     @property
     def english_only(self) -> bool:
@@ -93,7 +108,7 @@ class TextAttackPerturbation:
         random.seed(int.from_bytes(digest[:8], "little"))  # TextAttack draws from both global RNGs
         np.random.seed(int.from_bytes(digest[8:12], "little"))
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-            out = self.augmenter.augment(text)  # NLTK may try (and fail) to download omw-1.4 here
+            out = self.fast.augment(text)  # NLTK may try (and fail) to download omw-1.4 here
         return out[0] if out else text
 
 

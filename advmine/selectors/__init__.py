@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from advmine.knn import IndexStructure
 from stilts.core.errors import StiltsError
 from stilts.core.registry import Entry, Registry
 
@@ -21,7 +22,7 @@ from stilts.core.registry import Entry, Registry
 @dataclass(frozen=True)
 class KnnOptions:
     k: int = 10                  # neighbours
-    index: str = "auto"          # auto | flat | ivf | hnsw
+    index: IndexStructure = "auto"
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ class SelectConfig:
     name: str = "knn-disagreement"
     budget: float = 0.3          # a fraction (0, 1] of each language's rows, or a count N >= 1 per language
     k: int = 10                  # knn-disagreement (KnnOptions)
-    index: str = "auto"
+    index: IndexStructure = "auto"   # advmine.knn: auto | flat | pq-refine | ivf | hnsw
     rounds: int = 32             # aflite (AfliteOptions)
     train_fraction: float = 0.5
     threshold: float = 0.75

@@ -1,19 +1,23 @@
 """Near-duplicate and contamination check against the evaluation sets of the XTREME(-R) target tasks.
 
 For every target task whose languages meet the build's, its evaluation split is loaded in each shared
-language from the build's own source (hub, data dir or kit); both sides are embedded as whole examples
-(their text fields joined) and each built row's nearest evaluation example is found with faiss. Rows at or
-above the cosine threshold are flagged (`contamination`, `contamination_sim`) or dropped. A task that the
-source cannot serve is listed as unavailable, never silently skipped."""
+language from the build's own source (hub, data dir or kit); both sides are compared as whole examples
+(their text fields joined), with the vectors the embed step computed, and each built row's nearest evaluation
+example is found with faiss. Rows at or above the cosine threshold are flagged (`contamination`,
+`contamination_sim`) or dropped. A task that the source cannot serve is listed as unavailable, never silently
+skipped."""
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 from datasets import DatasetDict, Value
 
 from advmine.config import BuildConfig
-from advmine.embedders import embed_texts, make_embedder
 from advmine.knn import build_index, search
-from advmine.pipeline import Step, StepStats
+from advmine.pipeline import Context, Shared, Step, StepStats
+from advmine.vectors import VectorStore
 from stilts.core.errors import StiltsError
 from stilts.core.kinds import get_kind
 from stilts.core.tasks import get_task, list_tasks, load
@@ -26,69 +30,115 @@ def target_tasks(cfg: BuildConfig) -> list[str]:
     return [t.strip() for t in cfg.contamination.split(",") if t.strip()]
 
 
-class ContaminationStep(Step):
-    name = "contamination"
+@dataclass(frozen=True)
+class EvalSets:
+    """The evaluation sets built rows are compared with, and where they are read from."""
+    tasks: tuple[str, ...]
+    source: str
+    data_dir: str | None
 
-    def __init__(self, cfg: BuildConfig):
-        self.cfg = cfg
-        self.kind = get_kind(get_task(cfg.task).kind)
-        self.tasks = target_tasks(cfg)
-        for t in self.tasks:
-            get_task(t)
+    @classmethod
+    def of(cls, cfg: BuildConfig) -> EvalSets:
+        return cls(tuple(target_tasks(cfg)), cfg.source, cfg.data_dir)
 
-    def config(self) -> dict:
-        c = self.cfg
-        return {"tasks": self.tasks, "mode": c.contamination_mode, "threshold": c.contamination_threshold,
-                "embedder": c.embed.name, "model_id": c.embed.model_id, "source": c.source, "data_dir": c.data_dir}
+    def langs(self, task: str, rows: list[dict]) -> list[str]:
+        """The languages of `rows` that `task` has, in a stable order."""
+        return sorted({r["lang"] for r in rows} & set(get_task(task).languages))
 
-    def _eval_docs(self, task: str, lang: str) -> tuple[list[str] | None, str]:
+    def documents(self, task: str, lang: str) -> tuple[list[str] | None, str]:
+        """The task's evaluation examples in `lang` as whole-example texts, or None and why not."""
         spec = get_task(task)
         try:
-            ds = load(spec, spec.eval_split or spec.splits[-1], lang, source=self.cfg.source, data_dir=self.cfg.data_dir)
+            ds = load(spec, spec.eval_split or spec.splits[-1], lang, source=self.source, data_dir=self.data_dir)
         except StiltsError as e:
             return None, str(e)[:160]
         kind = get_kind(spec.kind)
         return [kind.document(r) for r in ds.to_list()], ""
 
-    def run(self, data: DatasetDict | None, stats: StepStats) -> DatasetDict:
-        embedder = make_embedder(self.cfg.embed)
-        thr = self.cfg.contamination_threshold
+
+def contamination_wanted(cfg: BuildConfig) -> bool:
+    """`auto` checks selected builds only; `all` or a task list always; `off` never."""
+    return cfg.contamination != "off" and (cfg.select is not None or cfg.contamination != "auto")
+
+
+class ContaminationStep(Step):
+    name = "contamination"
+    uses = ("embed",)
+
+    @dataclass(frozen=True)
+    class Config:
+        task: str
+        eval_sets: EvalSets
+        mode: Literal["flag", "drop"]
+        threshold: float
+
+    config: Config
+
+    @classmethod
+    def configure(cls, cfg: BuildConfig) -> ContaminationStep.Config:
+        return cls.Config(cfg.task, EvalSets.of(cfg), cfg.contamination_mode, cfg.contamination_threshold)
+
+    @classmethod
+    def wanted(cls, cfg: BuildConfig) -> bool:
+        return contamination_wanted(cfg)
+
+    def __init__(self, config: ContaminationStep.Config, ctx: Context | None = None):
+        super().__init__(config, ctx)
+        for t in config.eval_sets.tasks:   # an unknown task fails before any work
+            get_task(t)
+
+    @classmethod
+    def card(cls, stats: StepStats, config: ContaminationStep.Config) -> list[str]:
+        info = stats.info
+        lines = ["", f"## Contamination with evaluation sets (cosine >= {config.threshold}, mode: {config.mode})", "",
+                 "| split | target task | lang | eval rows | built rows | flagged | max sim |",
+                 "|---|---|---|---|---|---|---|"]
+        for d in info.get("table", []):
+            lines.append(f"| {d['split']} | {d['task']} | {d['lang']} | {d['eval_rows']} | {d['rows']} | "
+                         f"{d['flagged']} | {d['max_sim']:.3f} |")
+        if info.get("unavailable"):
+            lines += ["", "Not checked (the build's source cannot serve them): " + "; ".join(
+                f"{u['task']}/{u['lang']}" for u in info["unavailable"]) + "."]
+        return lines
+
+    def run(self, data: DatasetDict | None, stats: StepStats, shared: Shared) -> DatasetDict:
+        c = self.config
+        vectors: VectorStore = shared.get("embed")
+        kind = get_kind(get_task(c.task).kind)
         table, unavailable = [], []
         out = {}
         for split, ds in data.items():
             rows = ds.to_list()
-            docs = [self.kind.document(r) for r in rows]
+            docs = [kind.document(r) for r in rows]
             best_sim = np.full(len(rows), -1.0)
             best_task = [""] * len(rows)
-            for task in self.tasks:
-                for lang in sorted({r["lang"] for r in rows} & set(get_task(task).languages)):
-                    eval_docs, why = self._eval_docs(task, lang)
+            for task in c.eval_sets.tasks:
+                for lang in c.eval_sets.langs(task, rows):
+                    eval_docs, why = c.eval_sets.documents(task, lang)
                     if eval_docs is None:
                         unavailable.append({"task": task, "lang": lang, "why": why})
                         continue
                     idx = [i for i, r in enumerate(rows) if r["lang"] == lang]
-                    vec = embed_texts(eval_docs + [docs[i] for i in idx], embedder, self.cfg.cache_dir,
-                                      desc=f"contamination {task}/{lang}")
-                    index = build_index(np.stack([vec[d] for d in eval_docs]), "auto")
-                    sims, _ = search(index, np.stack([vec[docs[i]] for i in idx]), 1)
+                    index = build_index(vectors.stack(eval_docs), "auto")
+                    sims, _ = search(index, vectors.stack([docs[i] for i in idx]), 1)
                     sims = sims[:, 0]
                     flagged = 0
                     for i, s in zip(idx, sims):
-                        if s >= thr:
+                        if s >= c.threshold:
                             flagged += 1
                         if s > best_sim[i]:
                             best_sim[i] = float(s)
-                            best_task[i] = task if s >= thr else best_task[i]
+                            best_task[i] = task if s >= c.threshold else best_task[i]
                     table.append({"split": split, "task": task, "lang": lang, "eval_rows": len(eval_docs),
                                   "rows": len(idx), "flagged": flagged, "max_sim": round(float(sims.max()), 4)
                                   if len(sims) else 0.0})
             ds = ds.add_column("contamination", best_task).add_column(
                 "contamination_sim", best_sim.astype(float).tolist(), feature=Value("float32"))
-            if self.cfg.contamination_mode == "drop":
+            if c.mode == "drop":
                 for t, lang in {(t, r["lang"]) for t, r in zip(best_task, rows) if t}:
                     stats.drop(f"contaminated:{t}:{lang}", sum(1 for x, r in zip(best_task, rows)
                                                                 if x == t and r["lang"] == lang))
                 ds = ds.filter(lambda c: c == "", input_columns="contamination", desc="drop contaminated rows")
             out[split] = ds
-        stats.info.update(table=table, unavailable=unavailable, threshold=thr, mode=self.cfg.contamination_mode)
+        stats.info.update(table=table, unavailable=unavailable, threshold=c.threshold, mode=c.mode)
         return DatasetDict(out)

@@ -5,11 +5,13 @@ go into the card."""
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
+from typing import Literal
 
 from datasets import DatasetDict
 
 from advmine.config import BuildConfig
-from advmine.pipeline import Step, StepStats
+from advmine.pipeline import Shared, Step, StepStats
 from stilts.core.kinds import get_kind
 from stilts.core.tasks import get_task
 
@@ -36,16 +38,35 @@ def _detect(batch: dict, field: str, langs: list[str]) -> dict:
 class LangIdStep(Step):
     name = "langid"
 
-    def __init__(self, cfg: BuildConfig):
-        self.cfg = cfg
-        self.kind = get_kind(get_task(cfg.task).kind)
+    @dataclass(frozen=True)
+    class Config:
+        task: str
+        mode: Literal["flag", "drop"]
+        langs: tuple[str, ...]      # the build's target languages and its source language: the only candidates
+        src_lang: str
 
-    def config(self) -> dict:
-        return {"mode": self.cfg.langid}
+    config: Config
 
-    def run(self, data: DatasetDict | None, stats: StepStats) -> DatasetDict:
-        field = self.kind.langid_field
-        langs = [self.cfg.src_lang, *self.cfg.langs]
+    @classmethod
+    def configure(cls, cfg: BuildConfig) -> LangIdStep.Config:
+        return cls.Config(cfg.task, cfg.langid, tuple(cfg.langs), cfg.src_lang)
+
+    @classmethod
+    def wanted(cls, cfg: BuildConfig) -> bool:
+        return cfg.langid != "off"
+
+    @classmethod
+    def card(cls, stats: StepStats, config: LangIdStep.Config) -> list[str]:
+        lines = ["", f"## Language ID (`langid`, mode: {config.mode})", "",
+                 "| split | lang | rows | mismatched | rate |", "|---|---|---|---|---|"]
+        for split, per_lang in stats.info.items():
+            for lang, d in per_lang.items():
+                lines.append(f"| {split} | {lang} | {d['rows']} | {d['mismatched']} | {d['mismatch_rate']:.1%} |")
+        return lines
+
+    def run(self, data: DatasetDict | None, stats: StepStats, shared: Shared) -> DatasetDict:
+        field = get_kind(get_task(self.config.task).kind).langid_field
+        langs = [self.config.src_lang, *self.config.langs]
         out = {}
         for split, ds in data.items():
             ds = ds.map(_detect, batched=True, batch_size=256, fn_kwargs={"field": field, "langs": langs},
@@ -58,7 +79,7 @@ class LangIdStep(Step):
             for d in per_lang.values():
                 d["mismatch_rate"] = round(d["mismatched"] / max(d["rows"], 1), 4)
             stats.info[split] = per_lang
-            if self.cfg.langid == "drop":
+            if self.config.mode == "drop":
                 for lang, d in per_lang.items():
                     stats.drop(f"langid_mismatch:{lang}", d["mismatched"])
                 ds = ds.filter(lambda ok: ok, input_columns="langid_ok", desc="drop langid mismatches")

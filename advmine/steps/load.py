@@ -1,44 +1,60 @@
 """Load the English source task (hub, data dir or kit) into the unified schema; slice and shard it."""
 from __future__ import annotations
 
-from datasets import DatasetDict
+from dataclasses import dataclass
+from pathlib import Path
+
+from datasets import Dataset, DatasetDict
 
 from advmine.config import BuildConfig
-from advmine.pipeline import Step, StepStats
-from stilts.core.tasks import load
+from advmine.pipeline import Shared, Step, StepStats
+from stilts.core.tasks import get_task, load
 
 
 class LoadStep(Step):
     name = "load"
 
-    def __init__(self, cfg: BuildConfig):
-        self.cfg = cfg
+    @dataclass(frozen=True)
+    class Config:
+        task: str
+        source: str
+        data_dir: str | None
+        splits: tuple[str, ...]
+        layout: str | None
+        variant: str | None
+        limit: int | None
+        src_lang: str
+        num_shards: int = 1
+        shard_index: int = 0
+        data_files: tuple[str, ...] = ()   # the user's own files (their content enters the key, see `inputs`)
+        columns: str | None = None         # read with data_files only
+        labels: tuple[str, ...] | None = None
 
-    def config(self) -> dict:
-        c = self.cfg
-        out = {"task": c.task, "source": c.source, "data_dir": c.data_dir, "splits": c.splits, "layout": c.layout,
-               "variant": c.variant, "limit": c.limit, "src_lang": c.src_lang, "shards": [c.num_shards, c.shard_index]}
-        if c.data_files:  # the files' content (size and mtime) enters the key, as the loader's cache does
-            from pathlib import Path
+    config: Config
 
-            out.update(data_files=[[str(Path(f).resolve()), Path(f).stat().st_size, Path(f).stat().st_mtime_ns]
-                                   for f in c.data_files], columns=c.columns, labels=c.labels)
-        return out
+    @classmethod
+    def configure(cls, cfg: BuildConfig) -> LoadStep.Config:
+        own = bool(cfg.data_files)
+        return cls.Config(cfg.task, cfg.source, cfg.data_dir, tuple(cfg.splits), cfg.layout, cfg.variant, cfg.limit,
+                          cfg.src_lang, cfg.num_shards, cfg.shard_index, tuple(cfg.data_files),
+                          cfg.columns if own else None, tuple(cfg.labels) if own and cfg.labels else None)
 
-    def _load(self, split: str):
-        c = self.cfg
+    def inputs(self) -> list[Path]:
+        return [Path(f) for f in self.config.data_files]
+
+    def _load(self, split: str) -> Dataset:
+        c = self.config
         if not c.data_files:
             return load(c.task, split, c.src_lang, source=c.source, data_dir=c.data_dir, layout=c.layout,
                         variant=c.variant)
-        from stilts.core.tasks import get_task
         from stilts.core.tasks.custom import load_custom
 
         spec = get_task(c.task)   # the user's files hold this task's kind of rows, with its labels by default
-        return load_custom(c.columns, c.labels or spec.labels, data_files=c.data_files, split=split,
-                           lang=c.src_lang, kind=spec.kind)
+        return load_custom(c.columns, list(c.labels) if c.labels else spec.labels, data_files=list(c.data_files),
+                           split=split, lang=c.src_lang, kind=spec.kind)
 
-    def run(self, data: DatasetDict | None, stats: StepStats) -> DatasetDict:
-        c = self.cfg
+    def run(self, data: DatasetDict | None, stats: StepStats, shared: Shared | None = None) -> DatasetDict:
+        c = self.config
         out = {}
         for split in c.splits:
             ds = self._load(split)

@@ -5,11 +5,17 @@ context and question; span QA the question only (the answer span must stay valid
 Tagging rows are not perturbed (counted as not applicable)."""
 from __future__ import annotations
 
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+
 from datasets import Dataset, DatasetDict
 
 from advmine.config import BuildConfig
-from advmine.pipeline import Step, StepStats
-from advmine.perturbations import label_preserving, make_perturbation, parse
+from advmine.perturbations import PerturbSpec, label_preserving, make_perturbation, parse
+from advmine.pipeline import Shared, Step, StepStats
+from advmine.steps.load import LoadStep
+from advmine.translators.config import TranslatorConfig
 from stilts.core.kinds import get_kind
 from stilts.core.tasks import get_task
 
@@ -17,35 +23,74 @@ from stilts.core.tasks import get_task
 class PerturbStep(Step):
     name = "perturb"
 
-    def __init__(self, cfg: BuildConfig):
-        self.cfg = cfg
-        self.specs = [parse(p) for p in cfg.perturb]
-        self.kind = get_kind(get_task(cfg.task).kind)
+    @dataclass(frozen=True)
+    class Config:
+        task: str
+        perturb: tuple[PerturbSpec, ...]   # parsed: every parameter, defaults included
+        keep_original: bool
+        seed: int
+        langs: tuple[str, ...]
+        src_lang: str
+        include_source: bool               # else English-only methods start from the source rows, re-loaded:
+        source: LoadStep.Config
+        langid: bool                       # and get empty langid columns when the build checks languages
+        translator: TranslatorConfig       # code-switching reads the build's lexicons
 
-    def config(self) -> dict:
-        out = {"perturb": [s.label() for s in self.specs], "keep_original": self.cfg.keep_original,
-               "seed": self.cfg.seed}
-        if any(s.name == "codeswitch" for s in self.specs):  # it reads the build's lexicons
-            out["lexicons"] = [self.cfg.translator.lexicon_dirs, self.cfg.translator.freedict]
-        return out
+    config: Config
 
-    def run(self, data: DatasetDict | None, stats: StepStats) -> DatasetDict:
-        cfg = self.cfg
-        methods = [(s, make_perturbation(s, cfg.langs, cfg.src_lang, cfg.translator)) for s in self.specs]
-        stats.info["label_preserving"] = {s.name: label_preserving(s.name) for s in self.specs}
+    @classmethod
+    def configure(cls, cfg: BuildConfig) -> PerturbStep.Config:
+        return cls.Config(cfg.task, tuple(parse(p) for p in cfg.perturb), cfg.keep_original, cfg.seed,
+                          tuple(cfg.langs), cfg.src_lang, cfg.include_source, LoadStep.configure(cfg),
+                          cfg.langid != "off", cfg.translator)
+
+    @classmethod
+    def wanted(cls, cfg: BuildConfig) -> bool:
+        return bool(cfg.perturb)
+
+    def inputs(self) -> list[Path]:
+        """The lexicons code-switching reads: those of the languages it switches into."""
+        from advmine.translators.dictionary import DictionaryTranslator
+
+        c = self.config
+        langs = [x for s in c.perturb if s.name == "codeswitch" for x in (s.params.get("langs") or c.langs)
+                 if x != c.src_lang]
+        if not langs:
+            return []
+        dictionary = DictionaryTranslator(dataclasses.replace(c.translator, name="dictionary"))
+        return list(dict.fromkeys(p for lang in dict.fromkeys(langs) for p in dictionary.inputs(lang)))
+
+    @classmethod
+    def card(cls, stats: StepStats, config: PerturbStep.Config) -> list[str]:
+        lines = ["", "## Perturbations", "", "| split | method | candidates | changed | unchanged | not applicable |",
+                 "|---|---|---|---|---|---|"]
+        for split, per in stats.info.items():
+            if split == "label_preserving":
+                continue
+            for method, d in per.items():
+                lines.append(f"| {split} | `{method}` | {d['candidates']} | {d['changed']} | {d['unchanged']} | "
+                             f"{d['not_applicable']} |")
+        lines += ["", "Labels are preserved by construction:"]
+        return lines + [f"- `{name}`: {why}." for name, why in stats.info.get("label_preserving", {}).items()]
+
+    def run(self, data: DatasetDict | None, stats: StepStats, shared: Shared) -> DatasetDict:
+        c = self.config
+        kind = get_kind(get_task(c.task).kind)
+        methods = [(s, make_perturbation(s, list(c.langs), c.src_lang, c.translator)) for s in c.perturb]
+        stats.info["label_preserving"] = {s.name: label_preserving(s.name) for s in c.perturb}
         # Methods defined on English only (codeswitch, wordnet) start from the English source of each example
         # when the build does not keep English rows itself.
-        needs_english = any(m.english_only for _, m in methods) and not self.cfg.include_source
+        needs_english = any(m.english_only for _, m in methods) and not c.include_source
         english = self._english_rows() if needs_english else {}
         out = {}
         for split, ds in data.items():
             rows = ds.to_list()
-            built = list(rows) if self.cfg.keep_original else []
+            built = list(rows) if c.keep_original else []
             for spec, method in methods:
                 pool = english[split] if method.english_only and english else rows
                 counts = {"candidates": 0, "changed": 0, "unchanged": 0, "not_applicable": 0}
                 memo: dict[tuple[str, int], str] = {}
-                fields = self.kind.perturb_fields(spec.params.get("side", "both"))
+                fields = kind.perturb_fields(spec.params.get("side", "both"))
                 for row in pool:
                     if not fields or not method.applies_to(row["lang"]):
                         counts["not_applicable"] += 1
@@ -56,7 +101,7 @@ class PerturbStep(Step):
                         for f in fields:
                             key = (row[f], v)
                             if key not in memo:
-                                memo[key] = method.perturb(row[f], v, self.cfg.seed) if row[f] else row[f]
+                                memo[key] = method.perturb(row[f], v, c.seed) if row[f] else row[f]
                             new[f] = memo[key]
                         if all(new[f] == row[f] for f in fields):
                             counts["unchanged"] += 1
@@ -70,12 +115,9 @@ class PerturbStep(Step):
 
     def _english_rows(self) -> dict[str, list[dict]]:
         """The English source of every example, in the output schema (for methods that start from English)."""
-        from advmine.pipeline import StepStats as _S
-        from advmine.steps.load import LoadStep
-
-        source = LoadStep(self.cfg).run(None, _S("load"))
-        extra = {"src_lang": self.cfg.src_lang, "translator": "source", "model_id": "",
-                 "perturbation": "none"}
-        if self.cfg.langid != "off":
+        c = self.config
+        source = LoadStep(c.source, self.ctx).run(None, StepStats("load"))
+        extra = {"src_lang": c.src_lang, "translator": "source", "model_id": "", "perturbation": "none"}
+        if c.langid:
             extra.update(langid=None, langid_ok=None)  # code-switched on purpose: not language-checked
         return {split: [{**r, **extra, "orig_id": r["id"]} for r in ds.to_list()] for split, ds in source.items()}

@@ -8,14 +8,18 @@ cache.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
+from pathlib import Path
 
 from datasets import Dataset, DatasetDict, Features, Value, concatenate_datasets
 from tqdm.auto import tqdm
 
 from advmine.cache import TranslationCache, cache_key
 from advmine.config import BuildConfig
-from advmine.pipeline import Step, StepStats
+from advmine.pipeline import Context, Shared, Step, StepStats
 from advmine.translators import make_translator
+from advmine.translators.base import cache_id, translator_inputs
+from advmine.translators.config import TranslatorConfig
 from stilts.core.kinds import get_kind
 from stilts.core.tasks import get_task
 
@@ -31,30 +35,56 @@ def output_features(kind: str, labels: list[str] | None) -> Features:
 class TranslateStep(Step):
     name = "translate"
 
-    def __init__(self, cfg: BuildConfig):
-        self.cfg = cfg
-        self.spec = get_task(cfg.task)
-        self.translator = make_translator(cfg.translator)
+    @dataclass(frozen=True)
+    class Config:
+        task: str
+        langs: tuple[str, ...]
+        src_lang: str
+        include_source: bool
+        seed: int
+        translator: TranslatorConfig   # every field, dtype and max_tokens included
 
-    def config(self) -> dict:
-        t = self.cfg.translator
-        return {"langs": self.cfg.langs, "include_source": self.cfg.include_source, "translator": t.name,
-                "model_ids": {lang: self.translator.model_id(lang) for lang in self.cfg.langs},
-                "num_beams": t.num_beams, "max_new_tokens": t.max_new_tokens, "seed": self.cfg.seed}
+    config: Config
 
-    def run(self, data: DatasetDict | None, stats: StepStats) -> DatasetDict:
+    @classmethod
+    def configure(cls, cfg: BuildConfig) -> TranslateStep.Config:
+        return cls.Config(cfg.task, tuple(cfg.langs), cfg.src_lang, cfg.include_source, cfg.seed, cfg.translator)
+
+    def __init__(self, config: TranslateStep.Config, ctx: Context | None = None):
+        super().__init__(config, ctx)
+        self.spec = get_task(config.task)
+        self.translator = make_translator(config.translator)
+
+    def inputs(self) -> list[Path]:
+        return list(dict.fromkeys(p for lang in self.config.langs for p in translator_inputs(self.translator, lang)))
+
+    @classmethod
+    def card(cls, stats: StepStats, config: TranslateStep.Config) -> list[str]:
+        lines = ["", "## Translation per language", "",
+                 "| split | lang | model | strings | cache hits | model calls | coverage | rows "
+                 "| dropped (QA answer not found) |",
+                 "|---|---|---|---|---|---|---|---|---|"]
+        for split, per_lang in stats.info.items():
+            for lang, d in per_lang.items():
+                cov = f"{d['coverage']:.1%}" if "coverage" in d else "-"
+                lines.append(f"| {split} | {lang} | {d['model_id']} | {d['strings']} | {d['cache_hits']} | "
+                             f"{d['model_calls']} | {cov} | {d['rows']} | {d.get('dropped_answer_not_found', 0)} |")
+        return lines + ["", "Coverage is the share of English words (punctuation aside) that the dictionaries cover "
+                        "(dictionary translator only); uncovered words are kept in English."]
+
+    def run(self, data: DatasetDict | None, stats: StepStats, shared: Shared) -> DatasetDict:
         import torch
 
-        torch.manual_seed(self.cfg.seed)
+        torch.manual_seed(self.config.seed)
         kind = get_kind(self.spec.kind)
         kind.check_translator(self.spec.name, self.translator)
-        cache = TranslationCache(self.cfg.cache_dir)
+        cache = TranslationCache(self.ctx.cache_dir)
         out = {}
         for split, ds in data.items():
             rows = ds.to_list()
             strings = list(dict.fromkeys(s for r in rows for s in kind.texts_to_translate(r) if s))
-            parts = [self._source_rows(rows)] if self.cfg.include_source else []
-            for lang in self.cfg.langs:
+            parts = [self._source_rows(rows)] if self.config.include_source else []
+            for lang in self.config.langs:
                 mapping, info = self._translate_all(strings, lang, cache)
                 built = []
                 for r in tqdm(rows, desc=f"rebuild {split}/{lang}", leave=False, mininterval=2):
@@ -76,14 +106,14 @@ class TranslateStep(Step):
 
         t0 = time.perf_counter()
         tr, model_id = self.translator, self.translator.model_id(lang)
-        keys = [cache_key(tr.name, model_id, self.cfg.src_lang, lang, s) for s in strings]
+        keys = [cache_key(tr.name, cache_id(tr, lang), self.config.src_lang, lang, s) for s in strings]
         found = cache.get_many(keys)
         missing = [i for i, k in enumerate(keys) if k not in found]
         state = PartialState()
         mine = missing[state.process_index::state.num_processes]
         chunks = [mine[i:i + CHUNK] for i in range(0, len(mine), CHUNK)]
         for chunk in tqdm(chunks, desc=f"translate {lang}", disable=not chunks or not state.is_main_process):
-            outputs = tr.translate([strings[i] for i in chunk], lang, self.cfg.src_lang)
+            outputs = tr.translate([strings[i] for i in chunk], lang, self.config.src_lang)
             cache.put_many((keys[i], tr.name, model_id, lang, strings[i], o) for i, o in zip(chunk, outputs))
         state.wait_for_everyone()
         if missing:
@@ -96,11 +126,11 @@ class TranslateStep(Step):
         return {s: found[k] for s, k in zip(strings, keys)}, info
 
     def _provenance(self, new: dict, row: dict, lang: str, model_id: str) -> dict:
-        new.update(id=f"{row['id']}-{lang}", orig_id=row["id"], src_lang=self.cfg.src_lang, lang=lang,
+        new.update(id=f"{row['id']}-{lang}", orig_id=row["id"], src_lang=self.config.src_lang, lang=lang,
                    translator=self.translator.name, model_id=model_id, perturbation="none")
         return new
 
     def _source_rows(self, rows: list[dict]) -> Dataset:
-        built = [dict(r, orig_id=r["id"], src_lang=self.cfg.src_lang, translator="source", model_id="",
+        built = [dict(r, orig_id=r["id"], src_lang=self.config.src_lang, translator="source", model_id="",
                       perturbation="none") for r in rows]
         return Dataset.from_list(built, features=output_features(self.spec.kind, self.spec.labels))

@@ -1,5 +1,7 @@
 """Translator registry: one entry per translator; `--translator NAME` picks one. Factories are named as
-"module:attr" so that listing translators imports neither torch nor the lexicon readers."""
+"module:attr" so that listing translators imports neither torch nor the lexicon readers. marian, nllb and
+m2m100 run on `translator.backend` (generate or ctranslate2: advmine.translators.seq2seq.BACKENDS), an option
+rather than more entries here, since the language handling is the family's and the same for both backends."""
 from __future__ import annotations
 
 from advmine.translators.base import Translator

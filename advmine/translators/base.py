@@ -2,6 +2,7 @@
 batch ordering across rows and provenance are the translate step's job, not the translator's."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Protocol
 
 
@@ -10,10 +11,25 @@ class Translator(Protocol):
     word_level: bool          # translates word by word, so token labels stay aligned (tagging tasks)
 
     def model_id(self, tgt: str) -> str:
-        """The id recorded in the cache key and in each row's provenance (hub id, local dir or lexicon id)."""
+        """The id recorded in each row's provenance (hub id, local dir or lexicon id)."""
 
     def translate(self, texts: list[str], tgt: str, src: str = "en") -> list[str]:
         """One output per input, same order."""
 
     def coverage(self, texts: list[str], tgt: str) -> dict[str, int] | None:
         """Word coverage counts ({"words", "covered"}) for dictionary-style translators, else None."""
+
+
+def translator_inputs(translator: Translator, tgt: str) -> list[Path]:
+    """The local files a translator reads for `tgt` (a translator without any need not define `inputs`):
+    the translate step's key follows their content."""
+    inputs = getattr(translator, "inputs", None)
+    return list(inputs(tgt)) if inputs else []
+
+
+def cache_id(translator: Translator, tgt: str) -> str:
+    """The model's identity in the persistent translation cache: `model_id`, unless the translator names its
+    outputs more precisely (`cache_id`: the dictionary translator adds its lexicons' content hash, so an edited
+    lexicon is translated afresh while the rows' provenance keeps the readable id)."""
+    own = getattr(translator, "cache_id", None)
+    return own(tgt) if own else translator.model_id(tgt)

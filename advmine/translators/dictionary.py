@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import functools
 import gzip
+import hashlib
 import re
 from pathlib import Path
 
+from advmine.cache import file_digest
 from advmine.translators.config import TranslatorConfig
 from advmine.scripts import is_word, join_words, split_words
 from stilts.core.errors import StiltsError
@@ -28,9 +30,14 @@ def _dictd_number(text: str) -> int:
     return value
 
 
-@functools.lru_cache(maxsize=None)
 def read_lexicon_tsv(path: str) -> dict[str, str]:
-    """A `source<TAB>target` file with a header; an empty target means 'drop this word' (articles)."""
+    """A `source<TAB>target` file with a header; an empty target means 'drop this word' (articles). Parsed once
+    per content, so an edited file is read afresh in the same process."""
+    return _read_lexicon_tsv(path, file_digest(path))
+
+
+@functools.lru_cache(maxsize=None)
+def _read_lexicon_tsv(path: str, digest: str) -> dict[str, str]:
     entries: dict[str, str] = {}
     with open(path, encoding="utf-8") as f:
         for n, line in enumerate(f, start=1):
@@ -43,9 +50,13 @@ def read_lexicon_tsv(path: str) -> dict[str, str]:
     return entries
 
 
-@functools.lru_cache(maxsize=None)
 def read_freedict(index: str, data: str) -> dict[str, str]:
-    """First sense of each headword of a dictd dictionary (`.index` + gzip `.dict.dz`)."""
+    """First sense of each headword of a dictd dictionary (`.index` + gzip `.dict.dz`), once per content."""
+    return _read_freedict(index, data, file_digest(index), file_digest(data))
+
+
+@functools.lru_cache(maxsize=None)
+def _read_freedict(index: str, data: str, index_digest: str, data_digest: str) -> dict[str, str]:
     with gzip.open(data, "rb") as f:
         blob = f.read()
     entries: dict[str, str] = {}
@@ -77,37 +88,53 @@ class DictionaryTranslator:
     def __init__(self, cfg: TranslatorConfig):
         self.cfg = cfg
 
-    @functools.lru_cache(maxsize=None)
-    def _sources(self, tgt: str) -> tuple[list[dict[str, str]], list[str]]:
+    def _found(self, tgt: str) -> list[tuple[str, tuple[Path, ...]]]:
+        """(name in the model id, files) of each dictionary read for `tgt`, in lookup order (none: empty)."""
         from stilts.core.tasks import KIT_DIR
 
-        tables, names = [], []
+        found: list[tuple[str, tuple[Path, ...]]] = []
         for d in [*self.cfg.lexicon_dirs, str(KIT_DIR / "lexicon")]:
             path = Path(d) / f"en-{tgt}.tsv"
             if path.is_file():
-                tables.append(read_lexicon_tsv(str(path)))
-                names.append(f"lexicon:{path.parent.name}/{path.name}")
+                found.append((f"lexicon:{path.parent.name}/{path.name}", (path,)))
         code = FREEDICT_CODES.get(tgt)
         if self.cfg.freedict and code:
             for d in FREEDICT_DIRS:
                 index, data = d / f"freedict-eng-{code}.index", d / f"freedict-eng-{code}.dict.dz"
                 if index.is_file() and data.is_file():
-                    tables.append(read_freedict(str(index), str(data)))
-                    names.append(f"freedict-eng-{code}")
+                    found.append((f"freedict-eng-{code}", (index, data)))
                     break
-        if not tables:
+        return found
+
+    @functools.lru_cache(maxsize=None)
+    def _sources(self, tgt: str) -> tuple[list[dict[str, str]], list[str], str]:
+        """The tables, their names and a hash of their files' content."""
+        found = self._found(tgt)
+        if not found:
+            code = FREEDICT_CODES.get(tgt)
             hint = (f"apt-get install dict-freedict-eng-{code}" if code else "no FreeDict dictionary exists for it")
             raise StiltsError(f"dictionary translator: no lexicon for en-{tgt} ({hint}; or add an en-{tgt}.tsv "
                               f"under translator.lexicon_dirs)")
-        return tables, names
+        tables = [read_lexicon_tsv(str(files[0])) if len(files) == 1 else read_freedict(*map(str, files))
+                  for _, files in found]
+        digest = hashlib.sha256("".join(file_digest(p) for _, files in found for p in files).encode())
+        return tables, [name for name, _ in found], digest.hexdigest()
+
+    def inputs(self, tgt: str) -> list[Path]:
+        """Every dictionary file read for `tgt` (kit and user lexicons, FreeDict)."""
+        return [p for _, files in self._found(tgt) for p in files]
 
     def model_id(self, tgt: str) -> str:
         return "+".join(self._sources(tgt)[1])
 
+    def cache_id(self, tgt: str) -> str:
+        """The model id plus a short hash of the dictionaries' content: the translation cache's id."""
+        return f"{self.model_id(tgt)}@{self._sources(tgt)[2][:12]}"
+
     def lookup(self, words: list[str], tgt: str) -> list[tuple[str, bool, int]]:
         """Greedy longest match (up to 4 words): (output piece, covered, source words consumed) per span.
         Public because code-switching replaces single words from the same lexicons the build translates with."""
-        tables, _ = self._sources(tgt)
+        tables = self._sources(tgt)[0]
         out, i = [], 0
         lower = [w.lower() for w in words]
         while i < len(words):

@@ -1,20 +1,23 @@
-"""Neural MT with transformers generation: Marian (Helsinki-NLP opus-mt-en-XX), NLLB-200 and M2M-100.
+"""Neural MT: Marian (Helsinki-NLP opus-mt-en-XX), NLLB-200 and M2M-100, run by a backend (`translator.backend`):
+transformers `generate` (here) or CTranslate2 (advmine.translators.ctranslate2).
 
-Texts are sorted by length and packed into batches under a token budget (`max_tokens` counts padded source
-tokens), so little compute is spent on padding; bf16 (or fp16) on GPU; greedy or beam search. Model ids are
-options (`translator.model_id`, `{lang}` allowed); a local directory works like a hub id.
+The families own what differs between models (model ids, language codes, target tokens); the backends own how
+a batch is run. Texts are sorted by length and packed into batches under a token budget (`max_tokens` counts
+padded source tokens), so little compute is spent on padding; the same batches go to either backend. Model ids
+are options (`translator.model_id`, `{lang}` allowed); a local directory works like a hub id.
 """
 from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 
 from advmine.translators.config import TranslatorConfig
 from stilts.core.errors import StiltsError
 from stilts.core.hub import require_hub
+from stilts.core.registry import Entry, Registry
 
 CODES = yaml.safe_load((Path(__file__).parent / "lang_codes.yaml").read_text(encoding="utf-8"))
 MARIAN = yaml.safe_load((Path(__file__).parent / "marian_models.yaml").read_text(encoding="utf-8"))
@@ -36,37 +39,24 @@ def length_batches(lengths: list[int], max_tokens: int) -> list[list[int]]:
     return batches
 
 
-class Seq2SeqTranslator:
-    name = "seq2seq"
-    word_level = False
-    default_model = ""
+class Backend(Protocol):
+    """Runs a family's batches: `load` once per model, `generate` per token-budget batch (texts and their ids)."""
+    tag: str   # appended to the hub id in model_id (provenance, translation cache key)
+
+    def load(self, model_id: str) -> tuple[Any, Any, Any]: ...   # tokenizer, model, device or state
+
+    def generate(self, tokenizer: Any, model: Any, device: Any, texts: list[str], ids: list[list[int]],
+                 gen: dict) -> list[str]: ...
+
+
+class GenerateBackend:
+    """transformers `generate`: bf16 (or fp16) on GPU, fp32 on CPU, greedy or beam search."""
+    tag = ""   # model ids stay the hub ids: the translation cache of earlier builds stays valid
 
     def __init__(self, cfg: TranslatorConfig):
         self.cfg = cfg
-        self.calls = 0  # texts sent to the model (the cache keeps this at 0 on a warm rerun)
 
-    def model_id(self, tgt: str) -> str:
-        return (self.cfg.model_id or self.default_model).format(lang=tgt)
-
-    def lang_code(self, lang: str) -> str:
-        return lang
-
-    def generate_kwargs(self, tokenizer: Any, tgt: str) -> dict:
-        return {}
-
-    def source_prefix(self, tgt: str) -> str:
-        """Text put before every source sentence (a multi-target Marian model's target token)."""
-        return ""
-
-    def check(self, tgt: str) -> None:
-        """Raise one line, before any work, when this translator cannot produce `tgt`."""
-        self.lang_code(tgt)
-
-    def prepare_tokenizer(self, tokenizer: Any, src: str) -> None:
-        pass
-
-    @functools.lru_cache(maxsize=4)
-    def _load(self, model_id: str):
+    def load(self, model_id: str) -> tuple[Any, Any, Any]:
         import torch
         from accelerate import PartialState
         from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
@@ -84,25 +74,85 @@ class Seq2SeqTranslator:
             raise StiltsError(f"cannot load translation model {model_id}: {' '.join(str(e).split())[:300]}") from None
         return tokenizer, model, device
 
-    def translate(self, texts: list[str], tgt: str, src: str = "en") -> list[str]:
+    def generate(self, tokenizer: Any, model: Any, device: Any, texts: list[str], ids: list[list[int]],
+                 gen: dict) -> list[str]:
         import torch
 
+        enc = tokenizer(texts, return_tensors="pt", padding=True, truncation=True, max_length=512).to(device)
+        with torch.inference_mode():
+            out = model.generate(**enc, **gen)
+        return tokenizer.batch_decode(out, skip_special_tokens=True)
+
+
+BACKENDS = Registry("translator backend")
+BACKENDS.add(Entry("generate", GenerateBackend, doc="transformers generate (PyTorch)"))
+BACKENDS.add(Entry("ctranslate2", "advmine.translators.ctranslate2:CTranslate2Backend",
+                   doc="CTranslate2: the model converted once, int8/bf16/fp16/fp32 kernels"))
+
+
+class Seq2SeqTranslator:
+    name = "seq2seq"
+    word_level = False
+    default_model = ""
+
+    def __init__(self, cfg: TranslatorConfig):
+        self.cfg = cfg
+        self.backend: Backend = BACKENDS.make(cfg.backend, cfg)
+        self.calls = 0  # texts sent to the model (the cache keeps this at 0 on a warm rerun)
+
+    def hub_id(self, tgt: str) -> str:
+        """The transformers model (hub id or local dir) that translates into `tgt`."""
+        return (self.cfg.model_id or self.default_model).format(lang=tgt)
+
+    def model_id(self, tgt: str) -> str:
+        """The hub id, tagged with the backend and its compute type where they change the outputs."""
+        return self.hub_id(tgt) + self.backend.tag
+
+    def cache_id(self, tgt: str) -> str:
+        """`model_id` plus the decoding settings that change outputs, where they differ from the defaults (so
+        the translation caches of default builds stay valid, and a beam-search build never reuses greedy
+        translations)."""
+        extra = [f"{k}={v}" for k, v, default in (("beams", self.cfg.num_beams, 1),
+                                                  ("max_new_tokens", self.cfg.max_new_tokens, 256)) if v != default]
+        return self.model_id(tgt) + ("#" + ",".join(extra) if extra else "")
+
+    def lang_code(self, lang: str) -> str:
+        return lang
+
+    def generate_kwargs(self, tokenizer: Any, tgt: str) -> dict:
+        """Per-language generation settings; `forced_bos_token_id` is also CTranslate2's target prefix."""
+        return {}
+
+    def source_prefix(self, tgt: str) -> str:
+        """Text put before every source sentence (a multi-target Marian model's target token)."""
+        return ""
+
+    def check(self, tgt: str) -> None:
+        """Raise one line, before any work, when this translator cannot produce `tgt`."""
+        self.lang_code(tgt)
+
+    def prepare_tokenizer(self, tokenizer: Any, src: str) -> None:
+        pass
+
+    @functools.lru_cache(maxsize=4)
+    def _load(self, model_id: str):
+        return self.backend.load(model_id)
+
+    def translate(self, texts: list[str], tgt: str, src: str = "en") -> list[str]:
         if not texts:
             return []
-        tokenizer, model, device = self._load(self.model_id(tgt))
+        tokenizer, model, device = self._load(self.hub_id(tgt))
         self.prepare_tokenizer(tokenizer, src)
         prefix = self.source_prefix(tgt)
         texts = [prefix + t for t in texts] if prefix else texts
-        lengths = [len(ids) for ids in tokenizer(texts, truncation=True, max_length=512)["input_ids"]]
+        ids = tokenizer(texts, truncation=True, max_length=512)["input_ids"]
         out: list[str | None] = [None] * len(texts)
         gen = {"num_beams": self.cfg.num_beams, "max_new_tokens": self.cfg.max_new_tokens,
                **self.generate_kwargs(tokenizer, tgt)}
-        for batch in length_batches(lengths, self.cfg.max_tokens):
-            enc = tokenizer([texts[i] for i in batch], return_tensors="pt", padding=True, truncation=True,
-                            max_length=512).to(device)
-            with torch.inference_mode():
-                ids = model.generate(**enc, **gen)
-            for i, text in zip(batch, tokenizer.batch_decode(ids, skip_special_tokens=True)):
+        for batch in length_batches([len(x) for x in ids], self.cfg.max_tokens):
+            outputs = self.backend.generate(tokenizer, model, device, [texts[i] for i in batch],
+                                            [ids[i] for i in batch], gen)
+            for i, text in zip(batch, outputs):
                 out[i] = text.strip()
             self.calls += len(batch)
         return [o or "" for o in out]
@@ -116,7 +166,7 @@ class MarianTranslator(Seq2SeqTranslator):
     its target token (marian_models.yaml). `translator.model_id` (with `{lang}`) replaces the table."""
     name = "marian"
 
-    def model_id(self, tgt: str) -> str:
+    def hub_id(self, tgt: str) -> str:
         if self.cfg.model_id:
             return self.cfg.model_id.format(lang=tgt)
         self.check(tgt)

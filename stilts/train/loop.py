@@ -15,7 +15,7 @@ import shutil
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Literal
 
 import numpy as np
 import torch
@@ -36,7 +36,7 @@ class LoopConfig:
     grad_accum: int = 8               # effective batch = batch_size x grad_accum x devices
     max_grad_norm: float = 1.0
     seed: int = 0
-    mixed_precision: str = "auto"     # auto: bf16 on a GPU that has it, else fp32
+    mixed_precision: Literal["auto", "no", "fp16", "bf16"] = "auto"   # auto: bf16 on a GPU that has it, else fp32
     length_grouping: bool = True
     checkpoint_every: int = 200       # optimizer steps; also at every epoch end
     log_every: int = 10
