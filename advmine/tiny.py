@@ -10,24 +10,31 @@ import shutil
 from pathlib import Path
 
 
-def build_tiny_marian(directory: str | Path, d_model: int = 32, layers: int = 1, ffn: int = 64, heads: int = 2,
-                      vocab_size: int = 300, seed: int = 0) -> Path:
+def kit_sentencepiece(d: Path, vocab_size: int, **special: int) -> Path:
+    """A sentencepiece unigram model (`d/sp.model`) of the kit's English and Swahili XNLI sentences."""
     import sentencepiece as spm
-    import torch
-    from transformers import MarianConfig, MarianMTModel, MarianTokenizer
 
     from stilts.core.tasks import KIT_DIR
 
-    d = Path(directory)
-    d.mkdir(parents=True, exist_ok=True)
     lines = []
     for name in ("xnli/dev-en.tsv", "xnli/dev-sw.tsv"):
         for line in (KIT_DIR / name).read_text(encoding="utf-8").splitlines():
             lines += line.split("\t")[:2]
     (d / "corpus.txt").write_text("\n".join(lines), encoding="utf-8")
     spm.SentencePieceTrainer.train(input=str(d / "corpus.txt"), model_prefix=str(d / "sp"), vocab_size=vocab_size,
-                                   character_coverage=1.0, model_type="unigram", bos_id=-1, eos_id=-1, unk_id=0,
-                                   pad_id=-1, minloglevel=2)
+                                   character_coverage=1.0, model_type="unigram", minloglevel=2, **special)
+    return d / "sp.model"
+
+
+def build_tiny_marian(directory: str | Path, d_model: int = 32, layers: int = 1, ffn: int = 64, heads: int = 2,
+                      vocab_size: int = 300, seed: int = 0) -> Path:
+    import sentencepiece as spm
+    import torch
+    from transformers import MarianConfig, MarianMTModel, MarianTokenizer
+
+    d = Path(directory)
+    d.mkdir(parents=True, exist_ok=True)
+    kit_sentencepiece(d, vocab_size, bos_id=-1, eos_id=-1, unk_id=0, pad_id=-1)
     shutil.copy(d / "sp.model", d / "source.spm")
     shutil.copy(d / "sp.model", d / "target.spm")
     sp = spm.SentencePieceProcessor(model_file=str(d / "sp.model"))

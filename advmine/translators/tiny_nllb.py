@@ -10,20 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-
-def _sentencepiece(d: Path, vocab_size: int) -> Path:
-    import sentencepiece as spm
-
-    from stilts.core.tasks import KIT_DIR
-
-    lines = []
-    for name in ("xnli/dev-en.tsv", "xnli/dev-sw.tsv"):
-        for line in (KIT_DIR / name).read_text(encoding="utf-8").splitlines():
-            lines += line.split("\t")[:2]
-    (d / "corpus.txt").write_text("\n".join(lines), encoding="utf-8")
-    spm.SentencePieceTrainer.train(input=str(d / "corpus.txt"), model_prefix=str(d / "sp"), vocab_size=vocab_size,
-                                   character_coverage=1.0, model_type="unigram", minloglevel=2)
-    return d / "sp.model"
+from advmine.tiny import kit_sentencepiece
 
 
 def _save(d: Path, tok: Any, d_model: int, layers: int, ffn: int, heads: int, seed: int,
@@ -54,7 +41,7 @@ def build_tiny_nllb(directory: str | Path, d_model: int = 32, layers: int = 1, f
 
     d = Path(directory)
     d.mkdir(parents=True, exist_ok=True)
-    tok = NllbTokenizer(vocab_file=str(_sentencepiece(d, vocab_size)), model_max_length=1024)
+    tok = NllbTokenizer(vocab_file=str(kit_sentencepiece(d, vocab_size)), model_max_length=1024)
     return _save(d, tok, d_model, layers, ffn, heads, seed, model_vocab_size, init_std)
 
 
@@ -67,7 +54,7 @@ def build_tiny_m2m100(directory: str | Path, d_model: int = 32, layers: int = 1,
 
     d = Path(directory)
     d.mkdir(parents=True, exist_ok=True)
-    sp = spm.SentencePieceProcessor(model_file=str(_sentencepiece(d, vocab_size)))
+    sp = spm.SentencePieceProcessor(model_file=str(kit_sentencepiece(d, vocab_size)))
     pieces = [sp.id_to_piece(i) for i in range(sp.get_piece_size())]
     specials = ["<s>", "<pad>", "</s>", "<unk>"]
     vocab = {p: i for i, p in enumerate([*specials, *[p for p in pieces if p not in specials]])}
