@@ -37,6 +37,7 @@ test: setup
 bench: setup
 	$(PY) bench/bench_translate.py
 	$(PY) bench/bench_select.py
+	$(PY) bench/bench_knn_real.py
 	$(PY) bench/bench_train.py
 
 clean-venv:

@@ -76,7 +76,13 @@ def backends_cpu(tmp: Path, marian: Path, texts: list[str]) -> dict:
             "marian": {"model": "random Marian d_model=256, 3+3 layers, ffn 1024, 300 pieces",
                        **compare_backends(marian, "marian", texts, ["sw"], ["float32", "int8"])},
             "nllb": {"model": "random NLLB (M2M100 architecture) d_model=256, 3+3 layers, ffn 1024, 504 tokens",
-                     **compare_backends(nllb, "nllb", texts, ["sw"], ["float32", "int8"])}}
+                     **compare_backends(nllb, "nllb", texts, ["sw"], ["float32", "int8"])},
+            # the opus-mt-en-xx architecture itself (d_model 512, 6+6 layers, ffn 2048, 8 heads), small vocabulary
+            "marian_opus_mt_size": {"model": "random Marian d_model=512, 6+6 layers, ffn 2048, 8 heads, 300 pieces "
+                                             "(opus-mt-en-xx's shape but its 60k-piece vocabulary)",
+                                    **compare_backends(build_tiny_marian(tmp / "marian512", d_model=512, layers=6,
+                                                                         ffn=2048, heads=8, vocab_size=300),
+                                                       "marian", texts, ["sw"], ["float32", "int8"])}}
 
 
 def backends_gpu(tmp: Path, texts: list[str]) -> dict | str:
