@@ -105,8 +105,9 @@ def _validate(cfg: BuildConfig) -> None:
     for lang in cfg.langs:
         if lang not in known:
             raise unknown("language in --langs", lang, sorted(known))
-    from advmine.translators import make_translator
+    from advmine.translators import check_backend_options, make_translator
 
+    check_backend_options(cfg.translator)
     check = getattr(make_translator(cfg.translator), "check", None)   # the neural translators' coverage
     for lang in cfg.langs if check else []:
         check(lang)

@@ -162,3 +162,27 @@ def test_decoding_settings_enter_the_translation_cache_id():
     beams = make_translator(TranslatorConfig(name="marian", model_id="some/model-{lang}", num_beams=4))
     assert cache_id(greedy, "sw") == greedy.model_id("sw") == "some/model-sw"
     assert cache_id(beams, "sw") == "some/model-sw#beams=4" and beams.model_id("sw") == "some/model-sw"
+
+
+def test_backend_options_on_a_translator_without_a_model_are_refused(tmp_path):
+    """Before, `backend`/`compute_type` were silently ignored by the dictionary and identity translators."""
+    from advmine.config import resolve
+
+    with pytest.raises(StiltsError, match="apply to marian, nllb, m2m100; the dictionary translator runs no model"):
+        resolve(None, {"task": "mnli", "langs": "sw", "out": str(tmp_path / "o"), "source": "kit",
+                       "translator": {"name": "dictionary", "backend": "ctranslate2"}})
+    resolve(None, {"task": "mnli", "langs": "sw", "out": str(tmp_path / "o"), "source": "kit",
+                   "translator": {"name": "nllb", "backend": "ctranslate2", "compute_type": "int8"}})
+
+
+def test_the_model_tables_enter_the_translate_key():
+    """The Marian model table and the language-code table are files the translator reads: their content enters
+    the translate step's key (an edited table retranslates), unless translator.model_id replaces the table."""
+    from advmine.translators import make_translator
+    from advmine.translators.base import translator_inputs
+    from advmine.translators.config import TranslatorConfig
+
+    names = [p.name for p in translator_inputs(make_translator(TranslatorConfig(name="marian")), "sw")]
+    assert names == ["lang_codes.yaml", "marian_models.yaml"]
+    own = make_translator(TranslatorConfig(name="marian", model_id="some/model-{lang}"))
+    assert [p.name for p in translator_inputs(own, "sw")] == ["lang_codes.yaml"]

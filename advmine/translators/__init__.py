@@ -15,14 +15,24 @@ for _entry in [
     Entry("dictionary", "advmine.translators.dictionary:DictionaryTranslator", TranslatorConfig,
           doc="offline word/phrase lookup in kit lexicons, translator.lexicon_dirs and FreeDict"),
     Entry("marian", "advmine.translators.seq2seq:MarianTranslator", TranslatorConfig,
-          doc="Helsinki-NLP opus-mt, one model per language pair"),
+          doc="Helsinki-NLP opus-mt, one model per language pair", meta={"backends": True}),
     Entry("nllb", "advmine.translators.seq2seq:NllbTranslator", TranslatorConfig,
-          doc="NLLB-200, one many-to-many model"),
+          doc="NLLB-200, one many-to-many model", meta={"backends": True}),
     Entry("m2m100", "advmine.translators.seq2seq:M2M100Translator", TranslatorConfig,
-          doc="M2M-100, one many-to-many model"),
+          doc="M2M-100, one many-to-many model", meta={"backends": True}),
 ]:
     TRANSLATORS.add(_entry)
 
 
 def make_translator(cfg: TranslatorConfig) -> Translator:
     return TRANSLATORS.make(cfg.name, cfg)
+
+
+def check_backend_options(cfg: TranslatorConfig) -> None:
+    """`backend` and `compute_type` run a neural model; on a translator without one they would be ignored."""
+    from stilts.core.errors import StiltsError
+
+    if not TRANSLATORS.get(cfg.name).meta.get("backends") and (cfg.backend != "generate" or cfg.compute_type != "auto"):
+        with_backends = ", ".join(n for n in TRANSLATORS if TRANSLATORS.get(n).meta.get("backends"))
+        raise StiltsError(f"translator.backend / translator.compute_type apply to {with_backends}; the {cfg.name} "
+                          "translator runs no model (drop them, or pick one of those translators)")

@@ -19,8 +19,10 @@ from stilts.core.errors import StiltsError
 from stilts.core.hub import require_hub
 from stilts.core.registry import Entry, Registry
 
-CODES = yaml.safe_load((Path(__file__).parent / "lang_codes.yaml").read_text(encoding="utf-8"))
-MARIAN = yaml.safe_load((Path(__file__).parent / "marian_models.yaml").read_text(encoding="utf-8"))
+CODES_FILE = Path(__file__).parent / "lang_codes.yaml"
+MARIAN_FILE = Path(__file__).parent / "marian_models.yaml"
+CODES = yaml.safe_load(CODES_FILE.read_text(encoding="utf-8"))
+MARIAN = yaml.safe_load(MARIAN_FILE.read_text(encoding="utf-8"))
 
 
 def length_batches(lengths: list[int], max_tokens: int) -> list[list[int]]:
@@ -108,6 +110,10 @@ class Seq2SeqTranslator:
         """The hub id, tagged with the backend and its compute type where they change the outputs."""
         return self.hub_id(tgt) + self.backend.tag
 
+    def inputs(self, tgt: str) -> list[Path]:
+        """The tables this translator reads (language codes): the translate step's key follows their content."""
+        return [CODES_FILE]
+
     def cache_id(self, tgt: str) -> str:
         """`model_id` plus the decoding settings that change outputs, where they differ from the defaults (so
         the translation caches of default builds stay valid, and a beam-search build never reuses greedy
@@ -177,6 +183,10 @@ class MarianTranslator(Seq2SeqTranslator):
             raise StiltsError(f"marian: no English->{tgt} OPUS-MT model is known (advmine/translators/"
                               f"marian_models.yaml); use --translator nllb or --translator m2m100, or set "
                               f"translator.model_id")
+
+    def inputs(self, tgt: str) -> list[Path]:
+        """Also the model table, unless `translator.model_id` replaces it (an edited table: a new key)."""
+        return super().inputs(tgt) + ([] if self.cfg.model_id else [MARIAN_FILE])
 
     def source_prefix(self, tgt: str) -> str:
         token = None if self.cfg.model_id else MARIAN.get(tgt, {}).get("token")
