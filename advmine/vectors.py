@@ -36,9 +36,6 @@ class VectorStore:
     def __len__(self) -> int:
         return len(self.texts)
 
-    def __contains__(self, text: object) -> bool:
-        return text in self._row
-
     def _rows(self, texts: Iterable[str]) -> list[int]:
         try:
             return [self._row[t] for t in texts]

@@ -8,6 +8,7 @@ example is found with faiss. Rows at or above the cosine threshold are flagged (
 skipped."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Literal
 
@@ -47,13 +48,19 @@ class EvalSets:
 
     def documents(self, task: str, lang: str) -> tuple[list[str] | None, str]:
         """The task's evaluation examples in `lang` as whole-example texts, or None and why not."""
-        spec = get_task(task)
-        try:
-            ds = load(spec, spec.eval_split or spec.splits[-1], lang, source=self.source, data_dir=self.data_dir)
-        except StiltsError as e:
-            return None, str(e)[:160]
-        kind = get_kind(spec.kind)
-        return [kind.document(r) for r in ds.to_list()], ""
+        return _documents(task, lang, self.source, self.data_dir)
+
+
+@functools.lru_cache(maxsize=64)
+def _documents(task: str, lang: str, source: str, data_dir: str | None) -> tuple[list[str] | None, str]:
+    """Read once per process: the embed step and the contamination step both ask for the same sets."""
+    spec = get_task(task)
+    try:
+        ds = load(spec, spec.eval_split or spec.splits[-1], lang, source=source, data_dir=data_dir)
+    except StiltsError as e:
+        return None, str(e)[:160]
+    kind = get_kind(spec.kind)
+    return [kind.document(r) for r in ds.to_list()], ""
 
 
 def contamination_wanted(cfg: BuildConfig) -> bool:

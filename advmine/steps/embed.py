@@ -3,8 +3,11 @@ needs vectors) and, when contamination is checked, each row's whole-example docu
 documents. The vectors go into a `VectorStore` saved in this step's folder (the rows pass through unchanged);
 the select and contamination steps read it and build no embedder of their own.
 
-Texts are embedded through the embedding cache in the groups the later steps used to embed them (per split,
-then per evaluation task and language), so the vectors are the very values those steps computed before."""
+Texts are embedded through the embedding cache per split (selection texts) and per evaluation task and
+language (documents). The selection vectors are the values the select step computed before; the documents are
+now embedded before selection, over every row, so a neural embedder batches them with other texts than the
+contamination step did and their vectors can differ in the last float32 bits (<= 2.4e-7 in `contamination_sim`
+on the demo; flags unchanged)."""
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -118,8 +118,10 @@ class Seq2SeqTranslator:
         """`model_id` plus the decoding settings that change outputs, where they differ from the defaults (so
         the translation caches of default builds stay valid, and a beam-search build never reuses greedy
         translations)."""
-        extra = [f"{k}={v}" for k, v, default in (("beams", self.cfg.num_beams, 1),
-                                                  ("max_new_tokens", self.cfg.max_new_tokens, 256)) if v != default]
+        default = TranslatorConfig()
+        extra = [f"{k}={v}" for k, v, d in (("beams", self.cfg.num_beams, default.num_beams),
+                                            ("max_new_tokens", self.cfg.max_new_tokens, default.max_new_tokens))
+                 if v != d]
         return self.model_id(tgt) + ("#" + ",".join(extra) if extra else "")
 
     def lang_code(self, lang: str) -> str:

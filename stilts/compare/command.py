@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from stilts.core.sources import source_overrides
+
 
 Echo = Callable[[str], None]
 
 
 def grid_overrides(out: str | None, kit: bool, data_dir: str | None, sets: dict[str, Any]) -> dict[str, Any]:
     """--out, --kit / --data-dir and --set as grid keys; `--kit` also picks the offline real encoder."""
-    overrides = {"out": out, **sets}
+    overrides = {"out": out, **sets, **source_overrides(kit, data_dir)}   # the flags win over --set
     if kit:
-        overrides.update(source="kit", model="e5-small")
-    elif data_dir:
-        overrides.update(source="data-dir", data_dir=data_dir)
+        overrides["model"] = "e5-small"
     return overrides
 
 

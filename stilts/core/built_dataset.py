@@ -8,6 +8,7 @@ statistics) and `checksums.json`. The same dataset pushed to the hub is named `h
 """
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,6 +74,11 @@ class BuiltDataset:
         return yaml.safe_load(self._file(BUILD_CONFIG).read_text(encoding="utf-8"))
 
     def stats(self) -> dict[str, Any]:
+        return self._stats
+
+    @functools.cached_property
+    def _stats(self) -> dict[str, Any]:
+        """Read once per instance (a finished build's stats never change): `step_info` asks for them per step."""
         return json.loads(self._file(STATS).read_text(encoding="utf-8"))
 
     @property

@@ -11,3 +11,11 @@ def source_kwargs(kit: bool, data_dir: str | None) -> dict[str, str | None]:
     if kit:
         return {"source": "kit"}
     return {"source": "data-dir", "data_dir": data_dir} if data_dir else {"source": "hub"}
+
+
+def source_overrides(kit: bool, data_dir: str | None) -> dict[str, str]:
+    """The same flags as config keys over a config file's own: none when neither flag is given (the file's
+    source stays); `--kit` wins over `--data-dir`, as the commands always let it."""
+    if kit:
+        return {"source": "kit"}
+    return {"source": "data-dir", "data_dir": data_dir} if data_dir else {}

@@ -3,16 +3,13 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from stilts.core.sources import source_overrides
+
 
 def train_overrides(opts: dict[str, Any], kit: bool, data_dir: str | None, sets: dict[str, Any]) -> dict[str, Any]:
     """Named options, then --kit / --data-dir, then --set. `--kit` sets the data source only: the model is
     --model, else the offline real encoder (e5-small, stilts.train.config.resolve)."""
-    overrides = dict(opts)
-    if kit:
-        overrides.update(source="kit")
-    elif data_dir:
-        overrides.update(source="data-dir", data_dir=data_dir)
-    return {**overrides, **sets}
+    return {**opts, **source_overrides(kit, data_dir), **sets}
 
 
 def train(config_file: str | None, overrides: dict[str, Any], overwrite: bool = False,

@@ -140,7 +140,8 @@ def continued_mlm(encoder: str, texts: list[str], out: Path, loop: LoopConfig, m
     from stilts.models import save_encoder
     from stilts.train.evaluate import make_evaluator
 
-    if key and done(out, key):
+    key = key or key_of(encoder, texts, asdict(loop), max_length)
+    if done(out, key):
         return out / "encoder"
     tok = AutoTokenizer.from_pretrained(encoder)
     model = AutoModelForMaskedLM.from_pretrained(encoder)
@@ -149,7 +150,6 @@ def continued_mlm(encoder: str, texts: list[str], out: Path, loop: LoopConfig, m
     train = mlm_features([t for i, t in enumerate(texts) if i not in held_out], tok, max_length, 0.15, 1, loop.seed)
     dev = mlm_features([t for i, t in enumerate(texts) if i in held_out], tok, max_length, 0.15, 1, loop.seed + 1)
     log(f"[continued-mlm] {len(train)} texts, from {encoder}")
-    key = key or key_of(encoder, texts, asdict(loop), max_length)
     train_loop(model, train, make_evaluator("mlm", None, dev, tok.pad_token_id, "mlm_loss"), loop, out,
                tok.pad_token_id, "mlm_loss", higher_is_better=False, log=log, key=key)
     save_encoder(AutoModelForMaskedLM.from_pretrained(out / "best"), tok, out / "encoder")
