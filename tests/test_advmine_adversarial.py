@@ -12,10 +12,10 @@ from datasets import load_from_disk
 from advmine.build import build
 from advmine.config import resolve
 from advmine.embedders import EmbedConfig, embed_texts, make_embedder
-from advmine.knn import build_index, choose, search
+from advmine.knn import all_neighbours, build_index, choose, describe, recall_at_k, search
 from advmine.perturbations import make_perturbation, parse
 from advmine.points import Points
-from advmine.selectors import SelectConfig, get_selector
+from advmine.selectors import SelectConfig, get_selector, scores_and_notes
 from cli import advmine
 from stilts.core.errors import StiltsError, UnknownNameError
 from stilts.core.tasks import KIT_DIR
@@ -101,19 +101,54 @@ def test_offline_embedder_is_one_line(tmp_path):
         embed_texts(["x"], e, str(tmp_path))
 
 
+def _clustered(n: int = 4000, d: int = 32, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    centers = rng.normal(size=(20, d))
+    x = (centers[rng.integers(0, 20, n)] + 0.3 * rng.normal(size=(n, d))).astype(np.float32)
+    return x / np.linalg.norm(x, axis=1, keepdims=True)
+
+
 def test_index_follows_size_and_approximate_indexes_recall():
     assert choose(10_000) == "flat" and choose(60_000) == "pq-refine" and choose(10, "ivf") == "ivf"
+    assert choose(10_000, self_join=True) == "flat" and choose(60_000, self_join=True) == "nndescent"
     with pytest.raises(UnknownNameError):
         choose(10, "lsh")
-    rng = np.random.default_rng(0)
-    centers = rng.normal(size=(20, 32))
-    x = (centers[rng.integers(0, 20, 4000)] + 0.3 * rng.normal(size=(4000, 32))).astype(np.float32)
-    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    with pytest.raises(UnknownNameError, match="nndescent"):  # a kNN graph cannot answer other queries
+        build_index(np.eye(4, dtype=np.float32), "nndescent")
+    x = _clustered()
     _, exact = search(build_index(x, "flat"), x[:200], 10)
     for kind in ("ivf", "hnsw", "pq-refine"):
         _, approx = search(build_index(x, kind), x[:200], 10)
         recall = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(approx, exact)])
         assert recall >= 0.9, (kind, recall)
+
+
+def test_nndescent_neighbours_are_checked_against_exact_search(monkeypatch):
+    """The kNN graph (pynndescent) finds the exact neighbours of clustered points, measures that itself, returns
+    exact cosines; under the recall floor `auto` tries denser graphs, then falls back to pq-refine."""
+    import advmine.knn as knn
+
+    x = _clustered(3000)
+    queries = np.arange(0, 3000, 7)
+    exact = all_neighbours(x, 10, "flat", queries=queries)
+    assert exact.structure == "flat" and "recall_at_k" not in exact.info
+    nb = all_neighbours(x, 10, "nndescent", seed=0, queries=queries)
+    assert nb.structure == "nndescent" and nb.ids.shape == (len(queries), 10)
+    measured = recall_at_k(nb.ids, exact.ids, queries)
+    assert measured >= 0.95 and nb.info["recall_checked_on"] == len(queries)
+    assert nb.info["recall_at_k"] == pytest.approx(measured, abs=1e-4)   # every query was a check query here
+    np.testing.assert_allclose(nb.sims, np.einsum("qd,qkd->qk", x[queries], x[nb.ids]), rtol=1e-5)
+    assert (np.diff(nb.sims, axis=1) <= 1e-6).all() and "recall 1.000 of the exact 10 nearest" in describe(nb)
+    again = all_neighbours(x, 10, "nndescent", seed=0, queries=queries)
+    assert np.array_equal(again.ids, nb.ids)                              # same seed, same threads: same graph
+
+    monkeypatch.setattr(knn, "FLAT_MAX", 1000)       # auto now picks the graph for 3,000 points ...
+    monkeypatch.setattr(knn, "RECALL_FLOOR", 1.01)   # ... and no recall passes: auto must not keep it
+    fb = all_neighbours(x, 10, "auto", queries=queries)
+    assert fb.structure == "pq-refine" and "fell under the recall floor 1.01" in describe(fb)
+    assert [t["graph_degree"] for t in fb.info["tries"]] == [24, 36, 54]    # denser graphs first, then the fallback
+    assert recall_at_k(fb.ids, exact.ids, queries) >= 0.95
+    assert all_neighbours(x, 10, "nndescent", queries=queries).structure == "nndescent"  # asked for: kept
 
 
 # ---- selectors on synthetic sets with known hard examples -----------------------------------------------------
@@ -146,7 +181,8 @@ def test_selector_finds_the_hard_examples_better_than_random(name, budget):
     in the remainder, hard rows included: that is its design, not a fault)."""
     points, rows, hard = synthetic()
     sel = SelectConfig(name=name, budget=budget, k=10, rounds=16)
-    found = recall_at_budget(get_selector(name)(points, rows, "pair_classification", sel, 0), hard, budget)
+    found = recall_at_budget(scores_and_notes(get_selector(name)(points, rows, "pair_classification", sel, 0))[0],
+                             hard, budget)
     chance = np.mean([recall_at_budget(get_selector("random")(points, rows, "pair_classification", sel, s), hard, budget)
                       for s in range(5)])
     assert found >= 0.8 and found > chance + 0.4, (found, chance)
@@ -214,6 +250,7 @@ def test_readme_adversarial_build_on_the_kit(tmp_path):
     card = (out / "README.md").read_text()
     for section in ("## Steps", "## Perturbations", "## Selection: `knn-disagreement`", "## Contamination"):
         assert section in card
+    assert "* train/th: flat (asked: auto): exact" in card   # how each language's neighbours were found
     stats = json.loads((out / "stats.json").read_text())
     first_ids = sorted(ds["id"])
     # same config and seed -> same selected ids, even from a fresh work dir and warm caches

@@ -67,7 +67,7 @@ def test_build_and_experiment_configs_report_bad_choices_together(tmp_path):
                                   "source: 'kitt' is not one of hub, data-dir, kit (did you mean kit?)"))
     with pytest.raises(StiltsError, match="sampling: 'temprature' is not one of proportional, temperature"):
         train_resolve(None, {"out": str(tmp_path), "target": "xnli", "source": "kit", "sampling": "temprature"})
-    with pytest.raises(StiltsError, match=r"select.index: 'hnws' is not one of auto, flat, pq-refine, ivf, hnsw "
+    with pytest.raises(StiltsError, match=r"select.index: 'hnws' is not one of auto, flat, pq-refine, ivf, hnsw, nndescent "
                                           r"\(did you mean hnsw\?\)"):
         build_resolve(None, {"task": "mnli", "langs": "sw", "out": str(tmp_path), "source": "kit",
                              "select": {"name": "random", "index": "hnws"}})

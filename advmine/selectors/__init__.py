@@ -45,7 +45,7 @@ class SelectConfig:
     name: str = "knn-disagreement"
     budget: float = 0.3          # a fraction (0, 1] of each language's rows, or a count N >= 1 per language
     k: int = 10                  # knn-disagreement (KnnOptions)
-    index: IndexStructure = "auto"   # advmine.knn: auto | flat | pq-refine | ivf | hnsw
+    index: IndexStructure = "auto"   # advmine.knn: auto | flat | pq-refine | ivf | hnsw | nndescent
     rounds: int = 32             # aflite (AfliteOptions)
     train_fraction: float = 0.5
     threshold: float = 0.75
@@ -55,7 +55,9 @@ class SelectConfig:
     options: dict[str, Any] = field(default_factory=dict)
 
 
-Scorer = Callable[..., np.ndarray]  # (points, rows, kind, cfg, seed) -> one score per row
+# (points, rows, kind, cfg, seed) -> one score per row, or (scores, notes): notes (e.g. how the neighbours were
+# found and how good they are) go into the select step's stats and the dataset card
+Scorer = Callable[..., "np.ndarray | tuple[np.ndarray, dict[str, str]]"]
 SHARED = ("name", "budget", "options")   # SelectConfig fields that belong to no single selector
 
 SELECTORS = Registry("selector")
@@ -73,6 +75,11 @@ for _entry in [
 
 def get_selector(name: str) -> Scorer:
     return SELECTORS.get(name).load()
+
+
+def scores_and_notes(result: np.ndarray | tuple[np.ndarray, dict[str, str]]) -> tuple[np.ndarray, dict[str, str]]:
+    """A scorer's result as (scores, notes), whichever of the two shapes it returned."""
+    return result if isinstance(result, tuple) else (result, {})
 
 
 def selector_options(sel: SelectConfig) -> Any:

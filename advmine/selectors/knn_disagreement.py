@@ -8,17 +8,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from advmine.knn import build_index, search
+from advmine.knn import all_neighbours, describe
 from stilts.core.kinds import get_kind
 
 
-def knn_disagreement_scores(points, rows: list[dict], kind: str, cfg, seed: int) -> np.ndarray:
+def knn_disagreement_scores(points, rows: list[dict], kind: str, cfg, seed: int) -> tuple[np.ndarray, dict]:
     n_points = len(points.labels)
     k = min(cfg.k, max(1, n_points - 1))
-    index = build_index(points.vectors, cfg.index, seed=seed)
     queries = np.flatnonzero(points.primary)
     extra = 1 + (int(np.bincount(points.row).max()) if get_kind(kind).several_points else 1)
-    sims, ids = search(index, points.vectors[queries], min(n_points, k + extra))
+    nb = all_neighbours(points.vectors, min(n_points, k + extra), cfg.index, seed, queries)
+    sims, ids = nb.sims, nb.ids
     scores = np.zeros(len(rows))
     for q, (s_row, i_row) in zip(queries, zip(sims, ids)):
         keep = [(s, j) for s, j in zip(s_row, i_row) if j >= 0 and points.row[j] != points.row[q]][:k]
@@ -27,4 +27,4 @@ def knn_disagreement_scores(points, rows: list[dict], kind: str, cfg, seed: int)
         w = np.array([max(s, 0.0) for s, _ in keep]) + 1e-6
         differs = np.array([points.labels[j] != points.labels[q] for _, j in keep], dtype=float)
         scores[points.row[q]] = float((w * differs).sum() / w.sum())
-    return scores
+    return scores, {"neighbours": describe(nb)}

@@ -11,7 +11,7 @@ from datasets import DatasetDict, Value
 from advmine.config import BuildConfig
 from advmine.pipeline import Context, Shared, Step, StepStats
 from advmine.points import build_points
-from advmine.selectors import SELECTORS, SelectConfig, budget_count, get_selector
+from advmine.selectors import SELECTORS, SelectConfig, budget_count, get_selector, scores_and_notes
 from advmine.vectors import VectorStore
 from stilts.core.kinds import get_kind
 from stilts.core.tasks import get_task
@@ -67,6 +67,11 @@ class SelectStep(Step):
                 cells = [d["rows"], d["selected"], *(f"{x:.3f}" for x in q), f"{d['mean_all']:.3f}",
                          f"{d['mean_selected']:.3f}"]
                 lines.append(f"| {split} | {lang} | " + " | ".join(map(str, cells)) + " |")
+        found = [(split, lang, d["neighbours"]) for split, per in stats.info.items() for lang, d in per.items()
+                 if d.get("neighbours")]
+        if found:
+            lines += ["", "Nearest neighbours, per language group:", ""]
+            lines += [f"* {split}/{lang}: {how}" for split, lang, how in found]
         return lines
 
     def run(self, data: DatasetDict | None, stats: StepStats, shared: Shared) -> DatasetDict:
@@ -85,7 +90,7 @@ class SelectStep(Step):
                 if vectors is not None:
                     texts = [t for r in group for t in get_kind(kind).texts_to_embed(r)]
                     points = build_points(group, kind, vectors.lookup(texts))
-                s = self.scorer(points, group, kind, sel, self.config.seed)
+                s, notes = scores_and_notes(self.scorer(points, group, kind, sel, self.config.seed))
                 n_keep = budget_count(sel.budget, len(group))
                 order = np.lexsort((_tiebreak([r["id"] for r in group]), -s))  # hardest first, ties stable
                 chosen = np.array(idx)[order[:n_keep]]
@@ -95,7 +100,7 @@ class SelectStep(Step):
                 stats.info.setdefault(split, {})[lang] = {
                     "rows": len(group), "selected": int(n_keep), "quantiles": q,
                     "mean_all": round(float(s.mean()), 4) if len(s) else 0.0,
-                    "mean_selected": round(float(s[order[:n_keep]].mean()), 4) if n_keep else 0.0}
+                    "mean_selected": round(float(s[order[:n_keep]].mean()), 4) if n_keep else 0.0, **notes}
                 stats.drop(f"not_selected:{lang}", len(group) - int(n_keep))
             selected = ds.add_column(self.column(sel), scores.astype(float).tolist(), feature=Value("float32")) \
                 if len(rows) else ds
