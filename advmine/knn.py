@@ -12,14 +12,14 @@
 
 Why (bench/bench_knn_real.py, bench/bench_select.py; 2-core CPU, k=10, every vector querying all; README
 "Benchmarks"). Real e5-small sentence vectors (XNLI, PAWS-X, Tatoeba, PAN-X; translations of one sentence are each
-other's neighbours, in other languages): at 200k, `nndescent` recall@10 0.971 in 10.8 s against 128 s for exact
-faiss (11.9x); at 400k, 0.954 in 24 s against 530 s (21.9x). pynndescent compiles its numba kernels once per
+other's neighbours, in other languages): at 200k, `nndescent` recall@10 0.971 in 10.7 s against 127 s for exact
+faiss (11.9x); at 400k, 0.954 in 25 s against 518 s (20.9x). pynndescent compiles its numba kernels once per
 process (21 s here), so its lead grows with n, which is where it matters (a real grid's language group is 400k+
-rows and exact search is quadratic): with the compilation, 4.0x at 200k and 11.6x at 400k. On the same vectors
-`pq-refine` keeps recall 0.999-1.000 at 3.1-3.2x, HNSW 0.97-0.98 at 2.7-4.7x (its graph build costs as much as
+rows and exact search is quadratic): with the compilation, 4.0x at 200k and 11.4x at 400k. On the same vectors
+`pq-refine` keeps recall 0.999-1.000 at 2.8x, HNSW 0.97-0.98 at 2.7-4.5x (its graph build costs as much as
 its search), IVF loses the cross-lingual neighbours (0.79-0.83). On isotropic random vectors (no structure: the
-worst case) the kNN graph finds almost nothing (recall 0.04); the recall check catches that, and `pq-refine`
-(0.994 on 400k random vectors) is the index that holds on both.
+worst case) the kNN graph finds almost nothing (recall 0.025 at 400k); the recall check catches that, and
+`pq-refine` (0.994 on 400k random vectors) is the index that holds on both.
 """
 from __future__ import annotations
 

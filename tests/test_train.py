@@ -15,7 +15,7 @@ import stilts.train.loop as loop_mod
 import stilts.train.phases as phases
 from advmine.tiny import build_tiny_xlmr
 from stilts.core.errors import StiltsError
-from stilts.core.batching import length_grouped_batches, padded_fraction
+from stilts.core.batching import length_grouped_batches, padded_fraction, sorted_index_batches
 from stilts.train.config import resolve
 from stilts.train.evaluate import make_evaluator
 from stilts.core.features import IGNORE, encode
@@ -157,6 +157,9 @@ def test_length_grouping_cuts_padding():
     assert padded_fraction(lengths, grouped) < 0.10 < 0.40 <= padded_fraction(lengths, plain, pad_to=256)
     assert grouped == length_grouped_batches(lengths, 32, seed=0, epoch=0)  # deterministic
     assert grouped != length_grouped_batches(lengths, 32, seed=0, epoch=1)
+    inference = sorted_index_batches(lengths, 32)   # inference: plain length order, ties in input order
+    assert [i for b in inference for i in b] == sorted(range(2000), key=lambda i: lengths[i])
+    assert padded_fraction(lengths, inference) < padded_fraction(lengths, grouped)
 
 
 def test_features_first_subtoken_labels_and_qa_windows(tiny_encoder):

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import torch
 from datasets import Dataset
 
-from stilts.core.batching import collate
+from stilts.core.batching import collate, sorted_index_batches
 from stilts.core.features import tokenise
 from stilts.core.kinds import get_kind
 
@@ -22,9 +21,7 @@ def features_for_eval(ds: Dataset, kind: str, tok: Any, max_length: int) -> Data
 
 def sorted_batches(feats: Dataset, pad_id: int, batch_size: int):
     """(feature positions, rows, padded tensors) in length order: the least padding for inference."""
-    order = np.argsort(feats["length"])
-    for start in range(0, len(order), batch_size):
-        idx = order[start:start + batch_size].tolist()
+    for idx in sorted_index_batches(feats["length"], batch_size):
         rows = feats.select(idx).to_list()
         yield idx, rows, collate(rows, pad_id)
 

@@ -12,6 +12,7 @@ from typing import Any, Literal
 import numpy as np
 import torch
 
+from stilts.core.batching import sorted_index_batches
 from stilts.core.config_check import check_choices
 from stilts.models import layer_index, mean_pool
 
@@ -37,10 +38,8 @@ def embed(model: Any, tok: Any, texts: list[str], cfg: RetrievalConfig) -> np.nd
     n_layers = model.config.num_hidden_layers
     idx = layer_index(n_layers, cfg.layer)
     max_length = min(cfg.max_length, model.config.max_position_embeddings - 2)  # a small model may hold fewer
-    order = np.argsort([len(t) for t in texts])
     out = np.zeros((len(texts), model.config.hidden_size), dtype=np.float32)
-    for start in range(0, len(texts), cfg.batch_size):
-        sel = order[start:start + cfg.batch_size]
+    for sel in sorted_index_batches([len(t) for t in texts], cfg.batch_size):
         enc = tok([texts[i] for i in sel], truncation=True, max_length=max_length, padding=True,
                   return_tensors="pt").to(device)
         hidden = model(**enc, output_hidden_states=True).hidden_states[idx]

@@ -12,7 +12,7 @@ import torch
 
 from stilts.eval.metrics import get_metric
 from stilts.core.predict import predict_features, sorted_batches
-from stilts.core.batching import collate
+from stilts.core.batching import collate, sorted_index_batches
 from stilts.core.kinds import get_kind
 
 
@@ -66,10 +66,8 @@ def _embed(model: Any, seqs: list[list[int]], pad_id: int, batch_size: int) -> t
     """The model's vectors of token-id sequences, in length-sorted batches (bf16 autocast on GPU)."""
     device = next(model.parameters()).device
     use_bf16 = device.type == "cuda" and torch.cuda.is_bf16_supported()
-    order = np.argsort([len(s) for s in seqs], kind="stable")
     out = [None] * len(seqs)
-    for start in range(0, len(order), batch_size):
-        idx = order[start:start + batch_size].tolist()
+    for idx in sorted_index_batches([len(s) for s in seqs], batch_size):
         batch = collate([{"input_ids": seqs[i]} for i in idx], pad_id)
         with torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_bf16):
             vec = model.embed(batch["input_ids"].to(device), batch["attention_mask"].to(device))
