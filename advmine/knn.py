@@ -4,8 +4,8 @@
   exact `flat` below FLAT_MAX points; above it `nndescent` (pynndescent's kNN graph), whose recall@k is then
   measured against exact search on CHECK_QUERIES sampled points: below RECALL_FLOOR a denser graph is tried
   (twice at most, while the recall, at least DENSER_ABOVE, says there is structure to find), then the neighbours
-  are computed again with `pq-refine`, so `auto` never returns neighbours of unknown quality. What was used and the measured
-  recall come back with the neighbours (`Neighbours.info`) and go into the dataset card.
+  are computed again with `pq-refine`, so `auto` never returns neighbours of unknown quality. What was used and
+  the measured recall come back with the neighbours (`Neighbours.info`) and go into the dataset card.
 * `build_index` + `search`: queries from another set (the contamination check). `auto`: `flat` below FLAT_MAX,
   `pq-refine` above (a 4-bit product-quantisation fast scan over every vector, best candidates re-ranked
   exactly). `hnsw` and `ivf` on request; a GPU is used for flat and ivf when faiss-gpu sees one.

@@ -5,12 +5,12 @@ from __future__ import annotations
 import gzip
 from collections import Counter
 
-from stilts.core.tasks import is_labelled, load
-
-KIT_LANGS = ["en", "sw", "th", "ar", "ru", "zh", "hi"]
+from stilts.core.tasks import KIT_DIR, KIT_LANGS, is_labelled, load
 
 
 def test_kit_loads_balanced_and_parallel():
+    on_disk = {p.name.split("-", 1)[1].split(".")[0] for p in (KIT_DIR / "xnli").glob("test-*")}
+    assert on_disk == set(KIT_LANGS) and len(KIT_LANGS) == len(set(KIT_LANGS))   # the constant is the kit
     train, dev = load("mnli", "train", source="kit"), load("mnli", "dev", source="kit")
     assert (len(train), len(dev)) == (3000, 300)
     assert Counter(train["label"]) == {0: 1000, 1: 1000, 2: 1000}

@@ -34,12 +34,12 @@ class KitModelConfig:
 
 
 def kit_texts() -> list[str]:
-    from stilts.core.tasks import KIT_DIR, load
+    from stilts.core.tasks import KIT_DIR, KIT_LANGS, load
 
     texts = []
     m = load("mnli", "train", source="kit")
     texts += list(m["text_a"]) + list(m["text_b"])
-    for lang in ("en", "sw", "th", "ar", "ru", "zh", "hi"):
+    for lang in KIT_LANGS:
         for split in ("dev", "test"):
             d = load("xnli", split, lang, source="kit")
             texts += list(d["text_a"]) + list(d["text_b"])
