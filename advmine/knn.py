@@ -96,7 +96,7 @@ class Neighbours:
     sims: np.ndarray
     ids: np.ndarray
     structure: str                          # what produced them
-    info: dict = field(default_factory=dict)  # requested structure, measured recall, fallback, threads
+    info: dict = field(default_factory=dict)  # requested structure, measured recall per graph tried, threads
 
 
 def _nndescent(vectors: np.ndarray, k: int, degree: int, seed: int) -> tuple[np.ndarray, dict]:
@@ -156,7 +156,6 @@ def all_neighbours(vectors: np.ndarray, k: int, structure: str = "auto", seed: i
             break
         degree = int(degree * 1.5)   # structure is there but the graph too sparse for it: a denser graph
     if structure == "auto" and recall < RECALL_FLOOR:
-        info["fell_back"] = f"nndescent recall@{k} {recall:.3f} < {RECALL_FLOOR} on {len(check)} sampled points"
         sims, ids = search(build_index(vectors, "pq-refine", seed=seed), vectors[queries], k)
         return Neighbours(sims, ids.astype(np.int64), "pq-refine", info)
     ids = graph[queries]
@@ -172,7 +171,7 @@ def describe(nb: Neighbours) -> str:
     tries = ", ".join(f"degree {t['graph_degree']}: {t['recall_at_k']:.3f}" for t in i.get("tries", []))
     measured = (f"recall {i['recall_at_k']:.3f} of the exact {i['k']} nearest (the point itself aside) on "
                 f"{i['recall_checked_on']:,} sampled points")
-    if "fell_back" in i:
+    if nb.structure != "nndescent":   # a graph was built and checked, but its recall sent `auto` to pq-refine
         return f"{line}: pynndescent's kNN graph fell under the recall floor {RECALL_FLOOR} ({tries}; {measured})"
     line += f": pynndescent kNN graph, degree {i['graph_degree']}, {i['threads']} threads; {measured}"
     return line + (f" (tried {tries})" if len(i.get("tries", [])) > 1 else "")
