@@ -119,13 +119,16 @@ def stilts_train(config_file, kit, data_dir, sets, overwrite, **opts) -> None:
 @click.option("--pooling", type=click.Choice(["mean", "cls"]), default="mean", show_default=True)
 @click.option("--layer", type=float, default=14 / 24, help="Retrieval layer: index, or fraction of the depth.")
 @click.option("--out", help="Where results go (default: RUN/eval or MODEL/eval).")
-def stilts_eval(run, model_dir, tasks, kit, data_dir, langs, split, limit, skip, pooling, layer, out) -> None:
+@click.option("--feature-cache", is_flag=True,
+              help="Read the stored states after the model's frozen layers (a model trained with freeze_layers).")
+def stilts_eval(run, model_dir, tasks, kit, data_dir, langs, split, limit, skip, pooling, layer, out,
+                feature_cache) -> None:
     """Zero-shot evaluation on every language of a task, with the benchmark's own metric."""
     from stilts.eval.command import evaluate_run
 
     table, written = evaluate_run(run, model_dir, _split(tasks), kit=kit, data_dir=data_dir,
                                   langs=_split(langs) or None, split=split, limit=limit, skip=skip, pooling=pooling,
-                                  layer=layer, out=out, log=_log)
+                                  layer=layer, out=out, feature_cache=feature_cache, log=_log)
     click.echo(table)
     click.echo(f"written: {written}")
 

@@ -26,7 +26,9 @@ def model_margin_scores(points, rows: list[dict], kind: str, cfg, seed: int) -> 
     if not Path(mid).is_dir():
         require_hub(f"model {mid}", "select.model_id=LOCAL_DIR (a stilts run or a saved classifier)")
     tok = AutoTokenizer.from_pretrained(mid)
-    model = AutoModelForSequenceClassification.from_pretrained(mid).eval()
+    from stilts.models.weights import load_pretrained   # a stilts run's model may be a delta over its base
+
+    model = load_pretrained(AutoModelForSequenceClassification, mid).eval()
     scores = np.zeros(len(rows))
     order = sorted(range(len(rows)), key=lambda i: len(rows[i].get("text_a", rows[i].get("text", ""))))
     for start in range(0, len(order), cfg.batch_size):

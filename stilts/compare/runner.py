@@ -172,7 +172,8 @@ def run_cell(grid: GridConfig, cell: Cell, key: str, log=print) -> dict:
     e = grid.eval
     result = evaluate_task(str(d / "model"), cell.target, source=grid.source, data_dir=grid.data_dir,
                            langs=e.langs, split=e.split, limit=e.limit, skip=e.skip,
-                           retrieval=RetrievalConfig(pooling=e.pooling, layer=e.layer), log=log)
+                           retrieval=RetrievalConfig(pooling=e.pooling, layer=e.layer),
+                           feature_cache=cfg.feature_cache, feature_cache_dtype=cfg.feature_cache_dtype, log=log)
     write_results([result], d / "eval", cell.name)
     meta = {"cell": cell.name, "condition": cell.condition, "target": cell.target, "seed": cell.seed,
             "eval_tasks": [cell.target], "seconds": round(time.perf_counter() - t0, 1)}

@@ -44,6 +44,8 @@ def collate(rows: list[dict], pad_id: int) -> dict[str, torch.Tensor]:
                 ids[i, j, :len(x)] = torch.tensor(x)
                 mask[i, j, :len(x)] = 1
         out = {"input_ids": ids, "attention_mask": mask, "labels": torch.tensor([r["labels"] for r in rows])}
+        if "prefix_hidden" in rows[0]:
+            out["prefix_hidden"] = pad_hidden(rows, width, n_choices)
         if "task" in rows[0]:
             out["task"] = torch.tensor([r["task"] for r in rows])
         return out
@@ -54,6 +56,8 @@ def collate(rows: list[dict], pad_id: int) -> dict[str, torch.Tensor]:
         ids[i, :len(r["input_ids"])] = torch.tensor(r["input_ids"])
         mask[i, :len(r["input_ids"])] = 1
     out.update(input_ids=ids, attention_mask=mask)
+    if "prefix_hidden" in rows[0]:
+        out["prefix_hidden"] = pad_hidden(rows, width)
     if "labels" in rows[0]:
         labels = rows[0]["labels"]
         if isinstance(labels, list):  # token labels
@@ -69,6 +73,23 @@ def collate(rows: list[dict], pad_id: int) -> dict[str, torch.Tensor]:
         if key in rows[0]:
             out[key] = torch.tensor([r[key] for r in rows])
     return out
+
+
+def pad_hidden(rows: list[dict], width: int, n_choices: int | None = None) -> torch.Tensor:
+    """Stored prefix states (stilts.models.feature_cache) as one float32 tensor padded with zeros: (batch, width,
+    hidden), or (batch, choices, width, hidden) for multiple choice. Padding never reaches a real token
+    (attention masks it) or a loss (labels and span QA's loss leave it out)."""
+    first = rows[0]["prefix_hidden"]
+    hidden = (first[0] if n_choices else first).shape[-1]
+    shape = (len(rows), n_choices, width, hidden) if n_choices else (len(rows), width, hidden)
+    out = np.zeros(shape, dtype=np.float32)
+    for i, r in enumerate(rows):
+        if n_choices:
+            for j, h in enumerate(r["prefix_hidden"]):
+                out[i, j, :len(h)] = h
+        else:
+            out[i, :len(r["prefix_hidden"])] = r["prefix_hidden"]
+    return torch.from_numpy(out)
 
 
 def padded_fraction(lengths: list[int], batches: list[list[int]], pad_to: int | None = None) -> float:

@@ -4,6 +4,7 @@ per word (the first sub-token's), or an answer string taken from the context by 
 kind's model outputs become predictions is its `TaskKind.decode` and `predictions` (stilts.core.kinds)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import torch
@@ -37,17 +38,19 @@ def predict_features(model: Any, feats: Dataset, kind: str, pad_id: int, batch_s
     preds: dict[Any, Any] = {}
     use_bf16 = device.type == "cuda" and torch.cuda.is_bf16_supported()
     for idx, rows, batch in sorted_batches(feats, pad_id, batch_size):
-        inputs = {k: v.to(device) for k, v in batch.items() if k in ("input_ids", "attention_mask")}
+        inputs = {k: v.to(device) for k, v in batch.items() if k in ("input_ids", "attention_mask", "prefix_hidden")}
         with torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_bf16):
             out = model(**inputs)
         decoder.decode(idx, rows, out, preds)
     return preds
 
 
-def predict(model: Any, tok: Any, ds: Dataset, kind: str, max_length: int, batch_size: int = 32) -> list:
-    """One prediction per row of `ds` (tagging: long rows predicted in word windows, joined back)."""
+def predict(model: Any, tok: Any, ds: Dataset, kind: str, max_length: int, batch_size: int = 32,
+            with_prefix: Callable[[Any], Any] | None = None) -> list:
+    """One prediction per row of `ds` (tagging: long rows predicted in word windows, joined back).
+    `with_prefix(features)` adds stored prefix states (the feature cache) for a model that reads them."""
     k = get_kind(kind)
     inputs, owners = k.prediction_inputs(ds, tok, max_length)
-    preds = predict_features(model, features_for_eval(inputs, kind, tok, max_length), kind, tok.pad_token_id,
-                             batch_size)
+    feats = features_for_eval(inputs, kind, tok, max_length)
+    preds = predict_features(model, with_prefix(feats) if with_prefix else feats, kind, tok.pad_token_id, batch_size)
     return k.predictions(preds, ds, owners)

@@ -24,7 +24,7 @@ def run_tasks(run: str | None, tasks: list[str]) -> list[str]:
 def evaluate_run(run: str | None, model_dir: str | None, tasks: list[str], *, kit: bool = False,
                  data_dir: str | None = None, langs: list[str] | None = None, split: str | None = None,
                  limit: int | None = None, skip: int = 0, pooling: Pooling = RetrievalConfig.pooling,
-                 layer: float = RetrievalConfig.layer, out: str | None = None,
+                 layer: float = RetrievalConfig.layer, out: str | None = None, feature_cache: bool = False,
                  log: Callable[[str], None] = print) -> tuple[str, Path]:
     """Evaluate a run's model (or any model directory) on each task; returns the markdown table and where the
     results went. The destination is checked before minutes of evaluation, not after."""
@@ -42,7 +42,8 @@ def evaluate_run(run: str | None, model_dir: str | None, tasks: list[str], *, ki
     src = source_kwargs(kit, data_dir)
     retrieval = RetrievalConfig(pooling=pooling, layer=layer)
     results = [evaluate_task(model, t, source=src["source"], data_dir=src.get("data_dir"), langs=langs, split=split,
-                             limit=limit, skip=skip, retrieval=retrieval, log=log) for t in names]
+                             limit=limit, skip=skip, retrieval=retrieval, feature_cache=feature_cache, log=log)
+               for t in names]
     name = Path(run or model_dir).name
     with output_lock(dest, "stilts eval"):
         table = write_results(results, dest, name)

@@ -33,19 +33,41 @@ class RetrievalConfig:
 
 
 @torch.inference_mode()
-def embed(model: Any, tok: Any, texts: list[str], cfg: RetrievalConfig) -> np.ndarray:
+def embed(model: Any, tok: Any, texts: list[str], cfg: RetrievalConfig, prefix: Any = None) -> np.ndarray:
+    """L2-normalised pooled vectors of `texts`. `prefix(features, pad_id)` (a PrefixModel's feature cache) gives
+    the stored states after its frozen layers, so only the layers above run; a pooled layer inside the frozen
+    prefix is computed in full."""
     device = next(model.parameters()).device
     n_layers = model.config.num_hidden_layers
     idx = layer_index(n_layers, cfg.layer)
     max_length = min(cfg.max_length, model.config.max_position_embeddings - 2)  # a small model may hold fewer
     out = np.zeros((len(texts), model.config.hidden_size), dtype=np.float32)
+    k = getattr(model, "k", 0)
+    if prefix is not None and idx >= k:
+        from datasets import Dataset
+
+        from stilts.core.batching import collate
+
+        ids = tok(texts, truncation=True, max_length=max_length)["input_ids"]
+        feats = prefix(Dataset.from_dict({"input_ids": ids}), tok.pad_token_id)
+        for sel in sorted_index_batches([len(x) for x in ids], cfg.batch_size):
+            b = collate(feats.select(sel).to_list(), tok.pad_token_id)
+            mask = b["attention_mask"].to(device)
+            hidden = model(attention_mask=mask, prefix_hidden=b["prefix_hidden"].to(device),
+                           output_hidden_states=True).hidden_states[idx - k]
+            out[sel] = _pool(hidden, mask, cfg.pooling).float().cpu().numpy()
+        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
     for sel in sorted_index_batches([len(t) for t in texts], cfg.batch_size):
         enc = tok([texts[i] for i in sel], truncation=True, max_length=max_length, padding=True,
                   return_tensors="pt").to(device)
-        hidden = model(**enc, output_hidden_states=True).hidden_states[idx]
-        vec = hidden[:, 0] if cfg.pooling == "cls" else mean_pool(hidden, enc["attention_mask"])
-        out[sel] = vec.float().cpu().numpy()
+        hidden = model(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"],
+                       output_hidden_states=True).hidden_states[idx]
+        out[sel] = _pool(hidden, enc["attention_mask"], cfg.pooling).float().cpu().numpy()
     return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+
+
+def _pool(hidden: Any, mask: Any, pooling: Pooling) -> Any:
+    return hidden[:, 0] if pooling == "cls" else mean_pool(hidden, mask)
 
 
 def nearest(queries: np.ndarray, pool: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:

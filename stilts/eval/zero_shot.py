@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +18,17 @@ import numpy as np
 from stilts.core.errors import StiltsError
 from stilts.core.kinds import get_kind
 from stilts.eval.metrics import bucc_optimize, compute, get_metric, task_score
-from stilts.eval.retrieval import RetrievalConfig, embed, mine_bitext, nearest, similarity_search
+from stilts.eval.retrieval import RetrievalConfig, mine_bitext, nearest, similarity_search
+from stilts.eval.retrieval import embed as embed_texts
 from stilts.core.tasks import get_task, is_labelled, load, load_pool
+from stilts.models.weights import base_of, load_pretrained
 
 
 def model_fingerprint(model_dir: str | Path) -> str:
+    """A hash of the model's weight files (a delta: its trained tensors and the base they sit on)."""
     h = hashlib.sha256()
+    if (Path(model_dir) / "base.json").is_file():
+        h.update((Path(model_dir) / "base.json").read_bytes())
     for f in sorted(Path(model_dir).glob("*.safetensors")) + sorted(Path(model_dir).glob("*.bin")):
         with open(f, "rb") as fh:
             for chunk in iter(lambda: fh.read(1 << 20), b""):
@@ -69,12 +75,15 @@ def _head_model(model_dir: str, spec: Any):
     if spec.labels and kind.head_per_label and config.num_labels != len(spec.labels):
         raise StiltsError(f"{model_dir} has a head with {config.num_labels} labels; {spec.name} needs "
                           f"{len(spec.labels)} ({spec.kind}): evaluate it with a model trained on {spec.name}")
-    return getattr(transformers, kind.head).from_pretrained(model_dir)
+    return load_pretrained(getattr(transformers, kind.head), model_dir)
 
 
 def evaluate_task(model_dir: str, task: str, *, source: str = "hub", data_dir: str | None = None,
                   langs: list[str] | None = None, split: str | None = None, limit: int | None = None,
-                  skip: int = 0, retrieval: RetrievalConfig = RetrievalConfig(), log=print) -> dict:
+                  skip: int = 0, retrieval: RetrievalConfig = RetrievalConfig(), feature_cache: bool = False,
+                  feature_cache_dtype: str = "float32", log=print) -> dict:
+    """`feature_cache`: a model trained with its lowest layers frozen (a delta that names them) reads the stored
+    states after those layers (stilts.models.feature_cache) instead of recomputing them; same scores."""
     from accelerate import PartialState
     from transformers import AutoModel, AutoTokenizer
 
@@ -84,10 +93,13 @@ def evaluate_task(model_dir: str, task: str, *, source: str = "hub", data_dir: s
     tok = AutoTokenizer.from_pretrained(model_dir)
     device = PartialState().device
     retrieval_task = get_kind(spec.kind).dual_encoder
-    model = (AutoModel.from_pretrained(model_dir) if retrieval_task else _head_model(model_dir, spec)).to(device)
+    model = (load_pretrained(AutoModel, model_dir) if retrieval_task else _head_model(model_dir, spec)).to(device)
     result: dict[str, Any] = {"task": spec.name, "metric": spec.metric, "model": str(model_dir),
                               "model_fingerprint": model_fingerprint(model_dir), "source": source,
                               "data_dir": data_dir, "languages": {}, "unavailable": {}}
+    model, prefix = _with_cache(model, model_dir, feature_cache, feature_cache_dtype, log)
+    if prefix:
+        result["feature_cache"] = {"layer": model.k, "dtype": feature_cache_dtype}
     if retrieval_task:
         result["retrieval"] = asdict(retrieval)
     for lang in langs or spec.languages:
@@ -97,9 +109,9 @@ def evaluate_task(model_dir: str, task: str, *, source: str = "hub", data_dir: s
             result["unavailable"][lang] = str(e)[:200]
             continue
         if retrieval_task:
-            entry = _retrieval(spec, ds, used, lang, model, tok, retrieval, kw)
+            entry = _retrieval(spec, ds, used, lang, model, tok, retrieval, kw, prefix)
         else:
-            entry = _with_head(spec, ds, lang, model, tok, note)
+            entry = _with_head(spec, ds, lang, model, tok, note, prefix)
         entry.update(split=used, note="; ".join(n for n in (note, entry.get("note", "")) if n), rows=len(ds),
                      data_fingerprint=ds._fingerprint)
         result["languages"][lang] = entry
@@ -117,10 +129,34 @@ def evaluate_task(model_dir: str, task: str, *, source: str = "hub", data_dir: s
     return result
 
 
-def _with_head(spec: Any, ds: Any, lang: str, model: Any, tok: Any, note: str) -> dict:
+def _with_cache(model: Any, model_dir: str, on: bool, dtype: str, log) -> tuple[Any, Any]:
+    """The model as a PrefixModel with a function that adds stored states to features, when the cache is on and
+    the model names frozen layers; else the model as it is and None."""
+    info = base_of(model_dir) or {}
+    k = int(info.get("frozen_layers") or 0)
+    if not on:
+        return model, None
+    if k < 1:
+        log(f"feature cache: off ({model_dir} was not trained with frozen layers)")
+        return model, None
+    from stilts.models import freeze
+    from stilts.models.feature_cache import cached_features
+    from stilts.models.prefix import PrefixModel
+
+    freeze(model, layers=k)
+    wrapped = PrefixModel(model, k)
+
+    def add(feats: Any, pad_id: int) -> Any:
+        return cached_features(model, k, feats, pad_id, dtype, fingerprint=wrapped.fingerprint, log=log)
+
+    return wrapped, add
+
+
+def _with_head(spec: Any, ds: Any, lang: str, model: Any, tok: Any, note: str, prefix: Any = None) -> dict:
     from stilts.core.predict import predict
 
-    preds = predict(model, tok, ds, spec.kind, spec.max_length or 256)
+    extra = {"with_prefix": lambda f: prefix(f, tok.pad_token_id)} if prefix else {}
+    preds = predict(model, tok, ds, spec.kind, spec.max_length or 256, **extra)
     preds, golds, note = get_kind(spec.kind).zero_shot(preds, ds, spec.labels)
     scores = compute(spec.metric, preds, golds, lang) if is_labelled(ds, spec.kind) else {}
     return {"score": task_score(spec.metric, scores) if scores else None, "scores": scores, "note": note,
@@ -128,7 +164,8 @@ def _with_head(spec: Any, ds: Any, lang: str, model: Any, tok: Any, note: str) -
 
 
 def _retrieval(spec: Any, ds: Any, split: str, lang: str, model: Any, tok: Any, cfg: RetrievalConfig,
-               kw: dict) -> dict:
+               kw: dict, prefix: Any = None) -> dict:
+    embed = partial(embed_texts, prefix=prefix)
     queries = embed(model, tok, list(ds["query"]), cfg)
     if spec.metric == "retrieval_accuracy" and cfg.tatoeba_direction == "en->xx":
         # XTREME's direction (similarity_search(x=xx, y=en)): the English sentence aligned with row i searches

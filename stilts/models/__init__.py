@@ -19,21 +19,18 @@ def make_model(kind: str, encoder: str | Path, num_labels: int | None = None) ->
     k = TABLE.get(kind)
     if k is None or k.head is None:
         raise StiltsError(f"no training head for {kind} tasks")
-    cls = getattr(transformers, k.head)
-    kwargs = k.head_kwargs(num_labels)
-    # The head is new on purpose: transformers' "newly initialized ... You should probably TRAIN this model"
-    # warning is expected here, so it is silenced for this call only.
-    level = transformers.logging.get_verbosity()
-    transformers.logging.set_verbosity_error()
-    try:
-        return cls.from_pretrained(str(encoder), **kwargs)
-    finally:
-        transformers.logging.set_verbosity(level)
+    from stilts.models.weights import load_pretrained
+
+    # The head is new on purpose: transformers' "newly initialized" warning is silenced by the loader.
+    return load_pretrained(getattr(transformers, k.head), encoder, **k.head_kwargs(num_labels))
 
 
 def freeze(model: Any, embeddings: bool = False, layers: int = 0) -> None:
     """Stop training the word embeddings and/or the lowest `layers` transformer layers. On a CPU this is what
-    makes a real encoder trainable in minutes: autograd then stops below the first trainable layer."""
+    makes a real encoder trainable in minutes: autograd then stops below the first trainable layer. A frozen
+    block runs in eval mode (no dropout), so that its output is the one the feature cache stores."""
+    from stilts.models.prefix import keep_eval
+
     base = model.base_model
     if embeddings:
         base.embeddings.word_embeddings.requires_grad_(False)
@@ -42,16 +39,17 @@ def freeze(model: Any, embeddings: bool = False, layers: int = 0) -> None:
         if layers > len(blocks):
             raise StiltsError(f"freeze_layers={layers}, but the encoder has only {len(blocks)} layers")
         base.embeddings.requires_grad_(False)
+        keep_eval(base.embeddings)
         for block in blocks[:layers]:
             block.requires_grad_(False)
+            keep_eval(block)
 
 
 def save_encoder(model: Any, tokenizer: Any, out: str | Path) -> Path:
-    """Only the shared encoder (no head), loadable with AutoModel.from_pretrained."""
-    out = Path(out)
-    model.base_model.save_pretrained(out)
-    tokenizer.save_pretrained(out)
-    return out
+    """Only the shared encoder (no head): a delta over the base when part of it is frozen (weights.py)."""
+    from stilts.models.weights import save_model
+
+    return save_model(model, out, tokenizer, encoder_only=True)
 
 
 def mean_pool(hidden: Any, mask: Any) -> Any:

@@ -40,6 +40,8 @@ class ExperimentConfig:
     dev_limit: int | None = 500               # English dev rows scored per epoch (jiant: a 500-example subset)
     freeze_embeddings: bool = False           # word embeddings not trained (CPU runs; e5-small's profile)
     freeze_layers: int = 0                    # the lowest N transformer layers not trained
+    feature_cache: bool = False               # store the states after the frozen layers once, train the top only
+    feature_cache_dtype: Literal["float32", "float16"] = "float32"   # on disk (float16: half the size, ~1e-3 off)
     retrieval_training: bool = True           # dual-encoder training of LAReQA / Mewsli-X (false: none, as Tatoeba)
     retrieval_temperature: float = 0.05       # in-batch softmax over cosine / temperature
     retrieval_layer: float = RetrievalConfig.layer  # the pooled layer: the one `stilts eval` reads by default
@@ -69,6 +71,8 @@ def resolve(config_file: str | None, overrides: dict[str, Any]) -> ExperimentCon
         raise StiltsError(f"train.seed must be >= 0, got {cfg.train.seed}")
     if cfg.freeze_layers < 0:
         raise StiltsError(f"freeze_layers must be >= 0, got {cfg.freeze_layers}")
+    if cfg.feature_cache and cfg.freeze_layers < 1:
+        raise StiltsError("feature_cache needs freeze_layers >= 1: it stores the output of the frozen layers")
     if cfg.retrieval_temperature <= 0:
         raise StiltsError(f"retrieval_temperature must be > 0, got {cfg.retrieval_temperature}")
     return cfg

@@ -2,9 +2,10 @@
 
 AdamW (no decay on biases and LayerNorm), a learning rate that is a pure function of the step (linear
 warm-up, linear decay), gradient accumulation, clipping, dynamic padding with length-grouped batches,
-evaluation on the English dev set after every epoch with the best epoch kept, checkpoints that resume
-mid-epoch to the same weights (model, optimizer, step, batch position and every RNG are saved), a progress
-bar, and metrics to `metrics.jsonl` and TensorBoard. `accelerate` handles devices and mixed precision.
+evaluation on the English dev set after every epoch (and every `eval_every` steps) with the best evaluation
+kept, its learning curve in `curve.json`, checkpoints that resume mid-epoch to the same weights (the trainable
+weights, optimizer, step, batch position and every RNG are saved), a progress bar, and metrics to
+`metrics.jsonl` and TensorBoard. `accelerate` handles devices and mixed precision.
 """
 from __future__ import annotations
 
@@ -39,6 +40,7 @@ class LoopConfig:
     mixed_precision: Literal["auto", "no", "fp16", "bf16"] = "auto"   # auto: bf16 on a GPU that has it, else fp32
     length_grouping: bool = True
     checkpoint_every: int = 200       # optimizer steps; also at every epoch end
+    eval_every: int = 0               # optimizer steps between English dev evaluations (0: at epoch ends only)
     log_every: int = 10
     max_steps: int | None = None      # stop early (smoke tests); the schedule still spans all epochs
     compile: bool = False             # torch.compile the forward pass (GPU runs: see bench/bench_gpu_mfu.py)
@@ -71,11 +73,15 @@ def _set_rng_state(s: dict) -> None:
 
 def train_loop(model: Any, train: Any, evaluate: Callable[[Any], dict], cfg: LoopConfig, out: Path,
                pad_id: int, metric: str, higher_is_better: bool = True, log: Callable[[str], None] = print,
-               plan_batches: Callable[..., list[list[int]]] = length_grouped_batches, key: str = "") -> dict:
+               plan_batches: Callable[..., list[list[int]]] = length_grouped_batches, key: str = "",
+               save: Callable[[Any, Path], Any] | None = None) -> dict:
     """Train `model` on tokenised `train`; `evaluate(model) -> {metric: value, ...}` scores English dev.
     `plan_batches(lengths, batch_size, seed, epoch, group)` orders an epoch (multi-task passes its own). `key`
     names what is trained (the stage's marker key): a checkpoint saved under another key or loop config is
-    refused, in one line, instead of being resumed into a run it does not belong to."""
+    refused, in one line, instead of being resumed into a run it does not belong to. `save(model, dir)` writes
+    the best model (default: `save_pretrained`)."""
+    from stilts.models.weights import load_trainable, trainable_state
+
     from accelerate import Accelerator
     from accelerate.utils import set_seed
 
@@ -102,7 +108,7 @@ def train_loop(model: Any, train: Any, evaluate: Callable[[Any], dict], cfg: Loo
     warmup = int(cfg.warmup_ratio * total)
 
     # ---- resume -----------------------------------------------------------------------------------------------
-    state = {"epoch": 0, "batch": 0, "step": 0, "best": None, "best_epoch": None}
+    state = {"epoch": 0, "batch": 0, "step": 0, "best": None, "best_epoch": None, "curve": []}
     ckpt, prev = out / "checkpoint", out / "checkpoint.prev"
     for candidate in (ckpt, prev):
         if not (candidate / "state.pt").is_file():
@@ -115,12 +121,12 @@ def train_loop(model: Any, train: Any, evaluate: Callable[[Any], dict], cfg: Loo
             continue
         _same_run(candidate, saved, asdict(cfg), key)
         try:
-            model.load_state_dict(torch.load(candidate / "model.pt", weights_only=True))
+            load_trainable(model, torch.load(candidate / "model.pt", weights_only=True), candidate)
             optimizer.load_state_dict(saved["optimizer"])
         except (StiltsError, RuntimeError, OSError, EOFError, KeyError, ValueError) as e:
             _unusable(candidate, e, candidate == ckpt, log)
             continue
-        state = saved["state"]
+        state = {"curve": [], **saved["state"]}
         _set_rng_state(saved["rng"])
         log(f"resumed from {candidate.name} at epoch {state['epoch']}, batch {state['batch']}, step {state['step']}")
         break
@@ -144,7 +150,7 @@ def train_loop(model: Any, train: Any, evaluate: Callable[[Any], dict], cfg: Loo
         tmp = out / "checkpoint.tmp"
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir()
-        torch.save(acc.unwrap_model(model).state_dict(), tmp / "model.pt")
+        torch.save(trainable_state(acc.unwrap_model(model)), tmp / "model.pt")
         torch.save({"optimizer": optimizer.state_dict(), "state": state, "rng": _rng_state(),
                     "config": asdict(cfg), "key": key}, tmp / "state.pt")
         write_tree_checksums(tmp)
@@ -152,6 +158,22 @@ def train_loop(model: Any, train: Any, evaluate: Callable[[Any], dict], cfg: Loo
         if ckpt.exists():
             ckpt.rename(prev)
         tmp.rename(ckpt)
+
+    def dev_eval(epoch_end: bool) -> None:
+        """Score English dev; keep the best model; add the point to the learning curve."""
+        scores = evaluate(acc.unwrap_model(model))
+        value = scores[metric]
+        better = state["best"] is None or (value > state["best"] if higher_is_better else value < state["best"])
+        if better and acc.is_main_process:
+            state.update(best=value, best_epoch=state["epoch"], best_step=state["step"])
+            (save or (lambda m, p: m.save_pretrained(p)))(acc.unwrap_model(model), out / "best")
+        point = {"step": state["step"], "epoch": state["epoch"] + (1 if epoch_end else state["batch"] / n_batches),
+                 metric: value}
+        state["curve"].append(point)
+        record({"step": state["step"], "epoch": state["epoch"], **{f"dev_{k}": v for k, v in scores.items()}})
+        write_curve(out, state["curve"], metric, higher_is_better)
+        log(f"epoch {point['epoch']:.2f} (step {state['step']}): dev {metric} = {value:.4f}"
+            + (" (best)" if better else ""))
 
     # ---- epochs -----------------------------------------------------------------------------------------------
     epochs = math.ceil(cfg.epochs)
@@ -184,27 +206,45 @@ def train_loop(model: Any, train: Any, evaluate: Callable[[Any], dict], cfg: Loo
                 record({"step": state["step"], "epoch": state["epoch"], "loss": loss.item() * cfg.grad_accum,
                         "lr": optimizer.param_groups[0]["lr"],
                         "tokens_per_s": tokens / max(time.perf_counter() - t0, 1e-9)})
+            if cfg.eval_every and state["step"] % cfg.eval_every == 0 and b + 1 < last:
+                dev_eval(epoch_end=False)
             if state["step"] % cfg.checkpoint_every == 0:
                 checkpoint()
             if cfg.max_steps and state["step"] >= cfg.max_steps:
                 done = True
                 break
-        # ---- evaluate on English dev; keep the best epoch -------------------------------------------------
-        scores = evaluate(acc.unwrap_model(model))
-        value = scores[metric]
-        better = state["best"] is None or (value > state["best"] if higher_is_better else value < state["best"])
-        if better and acc.is_main_process:
-            state.update(best=value, best_epoch=state["epoch"])
-            acc.unwrap_model(model).save_pretrained(out / "best")
-        record({"step": state["step"], "epoch": state["epoch"], **{f"dev_{k}": v for k, v in scores.items()}})
-        log(f"epoch {state['epoch']}: dev {metric} = {value:.4f}" + (" (best)" if better else ""))
+        # ---- evaluate on English dev; keep the best evaluation ---------------------------------------------
+        dev_eval(epoch_end=True)
         state.update(epoch=state["epoch"] + 1, batch=0)
         checkpoint()
     bar.close()
     if writer:
         writer.close()
     return {"best": state["best"], "best_epoch": state["best_epoch"], "steps": state["step"],
-            "tokens_per_s": tokens / max(time.perf_counter() - t0, 1e-9)}
+            "tokens_per_s": tokens / max(time.perf_counter() - t0, 1e-9), "curve": state["curve"],
+            **convergence(state["curve"], metric, higher_is_better)}
+
+
+CURVE = "curve.json"
+GAIN_POINTS = 1.0   # a stage whose last evaluation still gained more than this over the one before is unconverged
+
+
+def convergence(curve: list[dict], metric: str, higher_is_better: bool = True) -> dict:
+    """`converged` is False when the last dev evaluation gained more than GAIN_POINTS over the one before (in
+    the metric's points, 0-100), None when there is only one evaluation (nothing to compare)."""
+    if len(curve) < 2:
+        return {"converged": None, "last_gain": None}
+    a, b = curve[-2][metric], curve[-1][metric]
+    gain = (b - a) if higher_is_better else (a - b)
+    return {"converged": bool(gain <= GAIN_POINTS), "last_gain": float(gain)}
+
+
+def write_curve(out: Path, curve: list[dict], metric: str, higher_is_better: bool = True) -> None:
+    """The stage's English dev learning curve beside its checkpoint, atomically."""
+    tmp = out / f".{CURVE}.tmp"
+    tmp.write_text(json.dumps({"metric": metric, "higher_is_better": higher_is_better, "points": curve,
+                               **convergence(curve, metric, higher_is_better)}, indent=1), encoding="utf-8")
+    tmp.replace(out / CURVE)
 
 
 def _unusable(candidate: Path, e: Exception, newest: bool, log: Callable[[str], None]) -> None:

@@ -124,9 +124,11 @@ def base_encoder(cfg: ExperimentConfig, log) -> str:
     return cfg.model
 
 
-def _prepare(sources: list[str], task: str, start: str, cfg: ExperimentConfig, log) -> dict:
+def _prepare(sources: list[str], task: str, start: str, cfg: ExperimentConfig, log, prefix: bool = True) -> dict:
     """Training rows (mixed when several sources), the English dev rows of `task` (XNLI's own English dev
-    when it trains on MNLI), features, and a model with a fresh head."""
+    when it trains on MNLI), features, and a model with a fresh head. With frozen layers (and `prefix`), the
+    model is a PrefixModel, and with `feature_cache` its features carry the stored states after the frozen
+    layers (stilts.models.feature_cache), built on first use."""
     from accelerate.utils import set_seed
     from transformers import AutoTokenizer
 
@@ -144,6 +146,18 @@ def _prepare(sources: list[str], task: str, start: str, cfg: ExperimentConfig, l
     set_seed(cfg.train.seed)  # the new head's initialisation depends on the seed only, not on what ran before
     model = make_model(spec.kind, start, len(spec.labels) if spec.labels else None)
     freeze(model, cfg.freeze_embeddings, cfg.freeze_layers)
+    if prefix and cfg.freeze_layers:
+        from stilts.models.prefix import PrefixModel
+
+        model = PrefixModel(model, cfg.freeze_layers)
+        if cfg.feature_cache:
+            from stilts.models.feature_cache import cached_features
+
+            feats, dev_feats = (cached_features(model.model, model.k, f, tok.pad_token_id, cfg.feature_cache_dtype,
+                                                fingerprint=model.fingerprint, log=log) for f in (feats, dev_feats))
+    elif cfg.feature_cache:
+        log("feature cache: off for this stage (it needs freeze_layers >= 1" + (" and one task" if not prefix else "")
+            + ")")
     evaluate = make_evaluator(spec.kind, dev, dev_feats, tok.pad_token_id, spec.metric, spec.labels)
     return {"spec": spec, "train": train, "dev": dev, "tok": tok, "feats": feats, "model": model, "evaluate": evaluate}
 
@@ -152,7 +166,8 @@ def run_multitask_stage(stage: Stage, start: str, cfg: ExperimentConfig, run: Pa
     from stilts.models import make_model, save_encoder
     from stilts.train.multitask import MultiTaskModel, TaskMix, sampled_batches
 
-    prepared = [_prepare(entry.split("+"), _task_of(entry.split("+")[0]), start, cfg, log) for entry in stage.multitask]
+    prepared = [_prepare(entry.split("+"), _task_of(entry.split("+")[0]), start, cfg, log, prefix=False)
+                for entry in stage.multitask]
     mix = TaskMix([p["feats"] for p in prepared])
     model = MultiTaskModel([p["model"] for p in prepared])
     names = [p["spec"].name for p in prepared]
@@ -217,7 +232,8 @@ def run_retrieval_stage(stage: Stage, start: str, cfg: ExperimentConfig, run: Pa
 
 
 def run_stage(stage: Stage, start: str, cfg: ExperimentConfig, run: Path, log, key: str = "") -> dict:
-    from stilts.models import make_model, save_encoder
+    from stilts.models import freeze, make_model, save_encoder
+    from stilts.models.weights import save_model
 
     if stage.multitask:
         return run_multitask_stage(stage, start, cfg, run, log, key)
@@ -230,16 +246,17 @@ def run_stage(stage: Stage, start: str, cfg: ExperimentConfig, run: Path, log, k
     log(f"[{stage.name}] {len(train)} training rows ({'+'.join(stage.sources)}), dev {len(dev)} English rows, "
         f"start: {'encoder of ' if stage.carry == 'encoder' else 'model of '}{start}")
     result = train_loop(model, feats, p["evaluate"], loop_cfg, out, tok.pad_token_id, spec.metric, log=log,
-                        key=key)
+                        key=key, save=save_model)
     best = make_model(spec.kind, out / "best", len(spec.labels) if spec.labels else None)
+    freeze(best, cfg.freeze_embeddings, cfg.freeze_layers)   # what it trained is what its delta holds
     if stage.phase == "intermediate":   # the next phase takes only the encoder (and a new head)
         save_encoder(best, tok, out / "encoder")
     else:                               # the next hidden stage or evaluation takes the whole model
-        best.save_pretrained(out / "model")
-        tok.save_pretrained(out / "model")
+        save_model(best, out / "model", tok)
     shutil.rmtree(out / "best", ignore_errors=True)
     return {"stage": stage.name, "metric": spec.metric, "dev_en": result["best"], "best_epoch": result["best_epoch"],
-            "steps": result["steps"], "train_rows": len(train), "dev_rows": len(dev)}
+            "steps": result["steps"], "train_rows": len(train), "dev_rows": len(dev),
+            "converged": result["converged"], "last_gain": result["last_gain"], "curve": result["curve"]}
 
 
 RUN_MARKERS = ("config.yaml", "stages.json")

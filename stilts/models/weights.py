@@ -1,0 +1,195 @@
+"""Stage outputs that store only what training changed: the trainable parameters over a named base model.
+
+A stage that freezes the embeddings and the lowest layers leaves most of the encoder (e5-small: 96M of its 118M
+weights are word embeddings) exactly as the phase-1 model has it, so writing the whole model per stage, cell and
+seed mostly copies the base. A *delta* directory holds `delta.safetensors` (the trainable parameters, plus any
+that an earlier delta had changed), the HF `config.json`, the tokenizer, and `base.json`: the base model's path
+and the fingerprint of its weights. Loading builds the base, puts the delta over it, and refuses, in one line, a
+base whose weights are not the ones the delta was trained on. A model with nothing frozen is saved whole, as
+before. Every loader in the project goes through `load_pretrained`.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from stilts.core.errors import StiltsError
+
+BASE = "base.json"
+DELTA = "delta.safetensors"
+_FINGERPRINTS: dict[tuple, str] = {}
+
+
+def is_delta(path: str | Path) -> bool:
+    return (Path(path) / BASE).is_file()
+
+
+def base_of(path: str | Path) -> dict | None:
+    """A delta directory's base record ({base, fingerprint, ...}), or None for a whole model."""
+    p = Path(path) / BASE
+    if not p.is_file():
+        return None
+    try:
+        return json.loads(p.read_text(encoding="utf-8"))
+    except ValueError:
+        raise StiltsError(f"{p}: unreadable; retrain the stage that wrote {path}") from None
+
+
+def _weights_fingerprint(base_module: Any) -> str:
+    """A content hash of an encoder's weights (parameters and persistent buffers, by name; the pooler is left
+    out: some task heads build the encoder without one)."""
+    h = hashlib.blake2b(digest_size=16)
+    for name, tensor in sorted(base_module.state_dict().items()):
+        if name.startswith("pooler."):
+            continue
+        h.update(name.encode())
+        t = tensor.detach().cpu().contiguous()
+        h.update(t.view(torch.uint8).numpy().tobytes() if t.numel() else b"")
+    return h.hexdigest()
+
+
+def _files_id(path: str) -> tuple:
+    p = Path(path)
+    files = sorted(p.glob("*.safetensors")) + sorted(p.glob("*.bin")) if p.is_dir() else []
+    return (str(p.resolve()) if p.exists() else path,
+            tuple((f.name, f.stat().st_size, f.stat().st_mtime_ns) for f in files))
+
+
+def root_fingerprint(path: str, base_module: Any) -> str:
+    """The fingerprint of the whole model at `path`, from its freshly loaded encoder (memoised per file set)."""
+    key = _files_id(path)
+    if key not in _FINGERPRINTS:
+        _FINGERPRINTS[key] = _weights_fingerprint(base_module)
+    return _FINGERPRINTS[key]
+
+
+def _overlay(model: Any, state: dict[str, torch.Tensor], where: Path) -> set[str]:
+    """Put delta tensors into `model` (names as saved from a task model or from its encoder); returns the
+    encoder-relative names it set. Head tensors are skipped when `model` is an encoder alone."""
+    prefix = model.base_model_prefix
+    own = model.state_dict()
+    is_encoder = model is model.base_model
+    loaded: set[str] = set()
+    updates = {}
+    for name, tensor in state.items():
+        rel = name[len(prefix) + 1:] if name.startswith(prefix + ".") else name
+        for cand in (name, f"{prefix}.{name}", rel):
+            if cand in own:
+                updates[cand] = tensor
+                break
+        else:
+            if is_encoder and name.startswith(prefix + "."):
+                raise StiltsError(f"{where}: {name} is not a weight of {type(model).__name__}")
+            if not is_encoder:
+                raise StiltsError(f"{where}: {name} is not a weight of {type(model).__name__}; it was saved "
+                                  "from another architecture")
+            continue   # a head tensor, read as an encoder only
+        loaded.add(rel if not is_encoder else name)
+    missing = model.load_state_dict(updates, strict=False)
+    if missing.unexpected_keys:
+        raise StiltsError(f"{where}: unexpected weights {missing.unexpected_keys[:3]}")
+    return loaded
+
+
+def load_pretrained(cls: Any, path: str | Path, **kwargs: Any) -> Any:
+    """`cls.from_pretrained(path, **kwargs)` for a whole model or a delta directory. The model remembers its
+    base (`stilts_root`, `stilts_root_fingerprint`) and what deltas changed, so that saving it again writes
+    a delta over the same base."""
+    import transformers
+    from safetensors.torch import load_file
+    from transformers import AutoConfig
+
+    path = Path(path)
+    info = base_of(path)
+    level = transformers.logging.get_verbosity()
+    transformers.logging.set_verbosity_error()   # a new or delta-filled head is expected to be "newly initialized"
+    try:
+        if info is None:
+            model = cls.from_pretrained(str(path), **kwargs)
+            model.stilts_root, model.stilts_delta_keys = str(path), set()
+            return model
+        root = info["base"]
+        if not Path(root).exists() and Path(root).is_absolute():
+            raise StiltsError(f"{path} holds only trained weights over the base model {root}, which is not there "
+                              f"any more; rebuild it (stilts train builds it again) or retrain {path}")
+        config = AutoConfig.from_pretrained(str(path), **kwargs)
+        model = cls.from_pretrained(root, config=config)
+    finally:
+        transformers.logging.set_verbosity(level)
+    fp = root_fingerprint(root, model.base_model)
+    if fp != info["fingerprint"]:
+        raise StiltsError(f"{path} was trained over a base model with weights {info['fingerprint']}, but {root} "
+                          f"now has {fp}; retrain {path}, or restore the base it was trained on")
+    model.stilts_root, model.stilts_root_fingerprint = root, fp
+    model.stilts_delta_keys = _overlay(model, load_file(str(path / DELTA)), path)
+    return model
+
+
+def _unwrap(model: Any) -> Any:
+    inner = getattr(model, "model", None)
+    return inner if inner is not None and hasattr(inner, "base_model") else model
+
+
+def save_model(model: Any, out: str | Path, tokenizer: Any = None, encoder_only: bool = False) -> Path:
+    """Save a task model (or, `encoder_only`, its encoder) as a delta over its base when part of it is frozen,
+    else whole. The delta holds every trainable tensor and whatever an earlier delta had changed."""
+    from safetensors.torch import save_file
+
+    model = _unwrap(model)
+    out = Path(out)
+    target = model.base_model if encoder_only else model
+    prefix = model.base_model_prefix
+    rel = (lambda n: n) if target is model.base_model else \
+        (lambda n: n[len(prefix) + 1:] if n.startswith(prefix + ".") else None)
+    changed = getattr(model, "stilts_delta_keys", set())
+    keep = {n for n, p in target.named_parameters() if p.requires_grad or rel(n) in changed}
+    names = [n for n, _ in target.named_parameters()]
+    root = getattr(model, "stilts_root", None)
+    if root is None or len(keep) == len(names):
+        target.save_pretrained(out)
+    else:
+        fp = getattr(model, "stilts_root_fingerprint", None)
+        if fp is None:   # loaded whole from the root itself: its frozen part is the root's
+            fp = root_fingerprint(root, _root_view(model, root))
+        out.mkdir(parents=True, exist_ok=True)
+        for stale in list(out.glob("*.safetensors")) + list(out.glob("*.bin")):
+            stale.unlink()
+        state = {n: t.detach().cpu().contiguous() for n, t in target.state_dict().items() if n in keep}
+        save_file(state, str(out / DELTA))
+        target.config.save_pretrained(out)
+        (out / BASE).write_text(json.dumps({"base": str(Path(root).resolve()) if Path(root).exists() else root,
+                                            "fingerprint": fp, "class": type(target).__name__,
+                                            "frozen_layers": _frozen_layers(model),
+                                            "trained_tensors": len(state)}, indent=1), encoding="utf-8")
+    if tokenizer is not None:
+        tokenizer.save_pretrained(out)
+    return out
+
+
+def _root_view(model: Any, root: str) -> Any:
+    """The root's encoder as loaded from disk (the fingerprint is of the base, not of the trained weights)."""
+    from transformers import AutoModel
+
+    return AutoModel.from_pretrained(root)
+
+
+def _frozen_layers(model: Any) -> int:
+    from stilts.models.prefix import frozen_prefix
+
+    return frozen_prefix(model)
+
+
+def trainable_state(model: Any) -> dict[str, torch.Tensor]:
+    """What a mid-stage checkpoint needs: the trainable tensors (the rest is the stage's starting model)."""
+    return {n: p.detach().cpu() for n, p in model.named_parameters() if p.requires_grad}
+
+
+def load_trainable(model: Any, state: dict[str, torch.Tensor], where: Path) -> None:
+    trainable = {n for n, p in model.named_parameters() if p.requires_grad}
+    if set(state) != trainable:
+        raise ValueError(f"{where} holds {len(state)} trained tensors, this stage trains {len(trainable)}")
+    model.load_state_dict(state, strict=False)
