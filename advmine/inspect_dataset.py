@@ -7,6 +7,7 @@ from pathlib import Path
 from datasets import DatasetDict, concatenate_datasets
 
 from advmine.config import resolve
+from advmine.diagnostics import describe
 from advmine.pipeline import StepStats
 from stilts.core.built_dataset import BuiltDataset
 from stilts.core.errors import StiltsError
@@ -17,17 +18,28 @@ def open_built(path: str | Path) -> tuple[DatasetDict, dict]:
     return built.load(), built.stats()
 
 
+def subset_diagnostics_of(stats: dict) -> dict[str, dict[str, dict]]:
+    """split -> lang -> the select step's subset diagnostics (advmine.diagnostics), from a build's stats.json."""
+    return {split: {lang: d["diagnostics"] for lang, d in per.items() if isinstance(d, dict) and "diagnostics" in d}
+            for s in stats["steps"] if s["name"] == "select" for split, per in s["info"].items()
+            if isinstance(per, dict)}
+
+
 def inspect_text(path: str | Path, rows: int = 2) -> str:
     data, stats = open_built(path)
     out = [f"{path}: fingerprint {stats['fingerprint']}, rows {stats['rows']}", "", "steps:"]
     for s in stats["steps"]:
         out.append(f"  {s['name']:<10} {s['rows_in']:>8} -> {s['rows_out']:<8} {s['seconds']:>8.1f}s  "
                    f"dropped={s['dropped'] or '-'}")
+    diag = subset_diagnostics_of(stats)
     for split, ds in data.items():
         langs = list(dict.fromkeys(ds["lang"]))
         for lang in langs:
             sub = ds.filter(lambda x, lg=lang: x == lg, input_columns="lang")
             out.append(f"\n[{split} / {lang}] {len(sub)} rows")
+            d = diag.get(split, {}).get(lang)
+            if d:
+                out += [f"  {line}" for line in describe(d)]
             for r in sub.select(range(min(rows, len(sub)))):
                 shown = {k: v for k, v in r.items() if k not in ("src_lang", "model_id", "perturbation")}
                 out.append("  " + json.dumps(shown, ensure_ascii=False)[:300])

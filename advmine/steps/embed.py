@@ -21,7 +21,8 @@ from advmine.config import BuildConfig
 from advmine.embedders import EmbedConfig, embed_texts, make_embedder
 from advmine.pipeline import Shared, Step, StepStats
 from advmine.steps.contamination import EvalSets, contamination_wanted
-from advmine.steps.select import needs_vectors
+from advmine.steps.load import LoadStep
+from advmine.steps.select import needs_source, needs_vectors
 from advmine.vectors import VectorStore
 from stilts.core.kinds import get_kind
 from stilts.core.tasks import get_task
@@ -48,13 +49,16 @@ class EmbedStep(Step):
         embed: EmbedConfig
         selection: bool                  # embed each row's selection texts (the selector needs vectors)
         eval_sets: EvalSets | None       # embed row and evaluation documents (contamination is checked)
+        source: LoadStep.Config | None = None   # embed the English source rows' selection texts too (the
+                                                # reference and the adequacy diagnostics read them)
 
     config: Config
 
     @classmethod
     def configure(cls, cfg: BuildConfig) -> EmbedStep.Config:
         return cls.Config(cfg.task, cfg.embed, needs_vectors(cfg.select),
-                          EvalSets.of(cfg) if contamination_wanted(cfg) else None)
+                          EvalSets.of(cfg) if contamination_wanted(cfg) else None,
+                          LoadStep.configure(cfg) if needs_source(cfg.select) else None)
 
     def inputs(self) -> list[Path]:
         files = MODEL_FILES.get(self.config.embed.name)
@@ -77,11 +81,15 @@ class EmbedStep(Step):
             vectors.update(vec)
             return vec
 
+        sources = LoadStep(c.source, self.ctx).run(None, StepStats("load")) if c.source else {}
         for split, ds in data.items():
             rows = ds.to_list()
             seen: dict[str, np.ndarray] = {}
             if c.selection:
                 seen.update(embed([t for r in rows for t in kind.texts_to_embed(r)], f"embed {split}"))
+            if split in sources:
+                seen.update(embed([t for r in sources[split].to_list() for t in kind.texts_to_embed(r)],
+                                  f"embed {split} (English source)"))
             docs = [kind.document(r) for r in rows] if c.eval_sets else []
             for task in c.eval_sets.tasks if c.eval_sets else ():
                 for lang in c.eval_sets.langs(task, rows):

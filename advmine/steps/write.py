@@ -32,6 +32,9 @@ def write_dataset(data: DatasetDict, out: str | Path, cfg: BuildConfig, stats: l
         fingerprint = content_fingerprint(data)
         rows = {split: len(ds) for split, ds in data.items()}
         (tmp / CARD).write_text(render_card(cfg, stats, rows, fingerprint), encoding="utf-8")
+        from advmine.datamap import write_data_maps
+
+        write_data_maps(tmp, stats)   # the figures the card references
         (tmp / BUILD_CONFIG).write_text(yaml.safe_dump(cfg.to_dict(), sort_keys=True), encoding="utf-8")
         (tmp / STATS).write_text(json.dumps({"fingerprint": fingerprint, "rows": rows,
                                                     "steps": [dataclasses.asdict(s) for s in stats]},

@@ -43,6 +43,7 @@ class TaskKind:
     has_pool: bool = False                    # evaluation searches a candidate pool
     classifies: bool = False                  # one class per row (a reference classifier can score it)
     several_points: bool = False              # a row has several selection points
+    references: bool = False                  # a reference classifier on frozen vectors can score it
     scored_by_loss: bool = False              # model selection by loss, not by a task metric
 
     def __repr__(self) -> str:
@@ -110,6 +111,14 @@ class TaskKind:
     def selection_points(self, row: dict, vec: dict[str, np.ndarray]) -> list[Point]:
         raise StiltsError(f"hard-example selection needs a label per row; a {self.name} task has none here "
                           "(use --select random)")
+
+    def stratum(self, row: dict) -> int | None:
+        """The class a label-stratified budget keeps in proportion (None: the kind has no class per row)."""
+        return None
+
+    def reference_features(self, row: dict, vec: dict[str, np.ndarray]) -> np.ndarray:
+        """The frozen-vector features a reference classifier reads (cartography, noise estimates)."""
+        raise StiltsError(f"a {self.name} row has no class for a reference classifier")
 
     def classifier_texts(self, rows: list[dict]) -> tuple[list[str], ...]:
         """The sequence(s) a sequence classifier reads for each row (model-margin; kinds that `classifies`)."""

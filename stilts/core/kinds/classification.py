@@ -13,6 +13,7 @@ from stilts.core.kinds.rows import label_index, labelled
 class Classification(TaskKind):
     needs_labels = True
     classifies = True
+    references = True
     task_category = "text-classification"
     head = "AutoModelForSequenceClassification"
 
@@ -20,6 +21,9 @@ class Classification(TaskKind):
         idx = label_index(out["label"], job["labels"], job.get("label_map") or {}, None, where, "label")
         labelled(state, idx is not None, where, "label")
         out["label"] = -1 if idx is None else idx
+
+    def stratum(self, row: dict) -> int | None:
+        return row["label"]
 
     def head_kwargs(self, num_labels: int | None) -> dict:
         return {"num_labels": num_labels} if num_labels else {}

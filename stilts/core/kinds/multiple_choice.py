@@ -69,6 +69,10 @@ class MultipleChoice(TaskKind):
         return [(np.concatenate([q, vec[c]]), int(j == row["label"]), j == row["label"])
                 for j, c in enumerate(row["choices"])]
 
+    def stratum(self, row: dict) -> int | None:
+        """The gold choice's index: a budget keeps the source's mix of answer positions."""
+        return row["label"]
+
     def training_rows(self, ds: Dataset) -> Dataset:
         return ds.filter(lambda y: y >= 0, input_columns="label", desc="drop unlabelled rows")
 

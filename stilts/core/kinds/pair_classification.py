@@ -31,3 +31,8 @@ class PairClassification(Classification):
 
     def selection_points(self, row: dict, vec: dict[str, np.ndarray]) -> list[Point]:
         return [(np.concatenate([vec[row["text_a"]], vec[row["text_b"]]]), row["label"], True)]
+
+    def reference_features(self, row: dict, vec: dict[str, np.ndarray]) -> np.ndarray:
+        """[u, v, |u-v|, u*v] of the two texts' vectors: an NLI label is a relation between them."""
+        u, v = vec[row["text_a"]], vec[row["text_b"]]
+        return np.concatenate([u, v, np.abs(u - v), u * v])

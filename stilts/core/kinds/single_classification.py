@@ -27,3 +27,6 @@ class SingleClassification(Classification):
 
     def selection_points(self, row: dict, vec: dict[str, np.ndarray]) -> list[Point]:
         return [(vec[row["text"]], row["label"], True)]
+
+    def reference_features(self, row: dict, vec: dict[str, np.ndarray]) -> np.ndarray:
+        return np.asarray(vec[row["text"]])
