@@ -116,7 +116,7 @@ def test_qa_score_is_the_xtreme_f1_em_mean(kit_run, shared_data, monkeypatch):
     from stilts.core import predict
     from stilts.eval.zero_shot import markdown_table
 
-    monkeypatch.setattr(predict, "predict", lambda model, tok, ds, kind, max_length: [
+    monkeypatch.setattr(predict, "predict", lambda model, tok, ds, kind, max_length, **_: [
         a["text"][0] + (" zzz" if i % 2 else "") for i, a in enumerate(ds["answers"])])
     r = evaluate_task(str(kit_run / "model"), "xquad", source="data-dir", data_dir=str(shared_data), langs=["de"],
                       limit=12, **QUIET)

@@ -193,3 +193,21 @@ def test_convergence_rule():
     assert convergence(curve, "accuracy") == {"converged": True, "last_gain": 0.5}
     assert convergence(curve[:2], "accuracy")["converged"] is False
     assert convergence(curve[:1], "accuracy")["converged"] is None
+
+
+def test_retrieval_vectors_from_the_cache_match(encoder):
+    from transformers import AutoModel, AutoTokenizer
+
+    from stilts.eval.retrieval import RetrievalConfig, embed
+    from stilts.models.weights import load_pretrained
+
+    tok = AutoTokenizer.from_pretrained(encoder)
+    model = load_pretrained(AutoModel, encoder)
+    freeze(model, layers=K)
+    wrapped = PrefixModel(model, K).eval()
+    texts = _sentences(20, 6)
+    cfg = RetrievalConfig(layer=3)   # above the prefix
+    plain = embed(model, tok, texts, cfg)
+    cached = embed(wrapped, tok, texts, cfg,
+                   prefix=lambda f: cached_features(model, K, f, tok.pad_token_id, log=lambda m: None))
+    assert np.abs(plain - cached).max() <= 1e-4

@@ -34,7 +34,7 @@ class RetrievalConfig:
 
 @torch.inference_mode()
 def embed(model: Any, tok: Any, texts: list[str], cfg: RetrievalConfig, prefix: Any = None) -> np.ndarray:
-    """L2-normalised pooled vectors of `texts`. `prefix(features, pad_id)` (a PrefixModel's feature cache) gives
+    """L2-normalised pooled vectors of `texts`. `prefix(features)` (a PrefixModel's feature cache) gives
     the stored states after its frozen layers, so only the layers above run; a pooled layer inside the frozen
     prefix is computed in full."""
     device = next(model.parameters()).device
@@ -42,6 +42,15 @@ def embed(model: Any, tok: Any, texts: list[str], cfg: RetrievalConfig, prefix: 
     idx = layer_index(n_layers, cfg.layer)
     max_length = min(cfg.max_length, model.config.max_position_embeddings - 2)  # a small model may hold fewer
     out = np.zeros((len(texts), model.config.hidden_size), dtype=np.float32)
+    for sel, hidden, mask in _hidden_states(model, tok, texts, cfg, idx, max_length, device, prefix):
+        out[sel] = (hidden[:, 0] if cfg.pooling == "cls" else mean_pool(hidden, mask)).float().cpu().numpy()
+    return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+
+
+def _hidden_states(model: Any, tok: Any, texts: list[str], cfg: RetrievalConfig, idx: int, max_length: int,
+                   device: Any, prefix: Any):
+    """(positions, hidden states at index `idx`, attention mask) per length-sorted batch: from the stored
+    prefix states when the layer lies above the prefix, else from token ids through the whole model."""
     k = getattr(model, "k", 0)
     if prefix is not None and idx >= k:
         from datasets import Dataset
@@ -49,25 +58,18 @@ def embed(model: Any, tok: Any, texts: list[str], cfg: RetrievalConfig, prefix: 
         from stilts.core.batching import collate
 
         ids = tok(texts, truncation=True, max_length=max_length)["input_ids"]
-        feats = prefix(Dataset.from_dict({"input_ids": ids}), tok.pad_token_id)
+        feats = prefix(Dataset.from_dict({"input_ids": ids}))
         for sel in sorted_index_batches([len(x) for x in ids], cfg.batch_size):
             b = collate(feats.select(sel).to_list(), tok.pad_token_id)
             mask = b["attention_mask"].to(device)
-            hidden = model(attention_mask=mask, prefix_hidden=b["prefix_hidden"].to(device),
-                           output_hidden_states=True).hidden_states[idx - k]
-            out[sel] = _pool(hidden, mask, cfg.pooling).float().cpu().numpy()
-        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+            yield sel, model(attention_mask=mask, prefix_hidden=b["prefix_hidden"].to(device),
+                             output_hidden_states=True).hidden_states[idx - k], mask
+        return
     for sel in sorted_index_batches([len(t) for t in texts], cfg.batch_size):
         enc = tok([texts[i] for i in sel], truncation=True, max_length=max_length, padding=True,
                   return_tensors="pt").to(device)
-        hidden = model(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"],
-                       output_hidden_states=True).hidden_states[idx]
-        out[sel] = _pool(hidden, enc["attention_mask"], cfg.pooling).float().cpu().numpy()
-    return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
-
-
-def _pool(hidden: Any, mask: Any, pooling: Pooling) -> Any:
-    return hidden[:, 0] if pooling == "cls" else mean_pool(hidden, mask)
+        yield sel, model(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"],
+                         output_hidden_states=True).hidden_states[idx], enc["attention_mask"]
 
 
 def nearest(queries: np.ndarray, pool: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:

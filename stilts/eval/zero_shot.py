@@ -97,7 +97,7 @@ def evaluate_task(model_dir: str, task: str, *, source: str = "hub", data_dir: s
     result: dict[str, Any] = {"task": spec.name, "metric": spec.metric, "model": str(model_dir),
                               "model_fingerprint": model_fingerprint(model_dir), "source": source,
                               "data_dir": data_dir, "languages": {}, "unavailable": {}}
-    model, prefix = _with_cache(model, model_dir, feature_cache, feature_cache_dtype, log)
+    model, prefix = _with_cache(model, model_dir, feature_cache, feature_cache_dtype, tok.pad_token_id, log)
     if prefix:
         result["feature_cache"] = {"layer": model.k, "dtype": feature_cache_dtype}
     if retrieval_task:
@@ -129,13 +129,12 @@ def evaluate_task(model_dir: str, task: str, *, source: str = "hub", data_dir: s
     return result
 
 
-def _with_cache(model: Any, model_dir: str, on: bool, dtype: str, log) -> tuple[Any, Any]:
+def _with_cache(model: Any, model_dir: str, on: bool, dtype: str, pad_id: int, log) -> tuple[Any, Any]:
     """The model as a PrefixModel with a function that adds stored states to features, when the cache is on and
     the model names frozen layers; else the model as it is and None."""
-    info = base_of(model_dir) or {}
-    k = int(info.get("frozen_layers") or 0)
     if not on:
         return model, None
+    k = int((base_of(model_dir) or {}).get("frozen_layers") or 0)
     if k < 1:
         log(f"feature cache: off ({model_dir} was not trained with frozen layers)")
         return model, None
@@ -146,7 +145,7 @@ def _with_cache(model: Any, model_dir: str, on: bool, dtype: str, log) -> tuple[
     freeze(model, layers=k)
     wrapped = PrefixModel(model, k)
 
-    def add(feats: Any, pad_id: int) -> Any:
+    def add(feats: Any) -> Any:
         return cached_features(model, k, feats, pad_id, dtype, fingerprint=wrapped.fingerprint, log=log)
 
     return wrapped, add
@@ -155,8 +154,7 @@ def _with_cache(model: Any, model_dir: str, on: bool, dtype: str, log) -> tuple[
 def _with_head(spec: Any, ds: Any, lang: str, model: Any, tok: Any, note: str, prefix: Any = None) -> dict:
     from stilts.core.predict import predict
 
-    extra = {"with_prefix": lambda f: prefix(f, tok.pad_token_id)} if prefix else {}
-    preds = predict(model, tok, ds, spec.kind, spec.max_length or 256, **extra)
+    preds = predict(model, tok, ds, spec.kind, spec.max_length or 256, with_prefix=prefix)
     preds, golds, note = get_kind(spec.kind).zero_shot(preds, ds, spec.labels)
     scores = compute(spec.metric, preds, golds, lang) if is_labelled(ds, spec.kind) else {}
     return {"score": task_score(spec.metric, scores) if scores else None, "scores": scores, "note": note,

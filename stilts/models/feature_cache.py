@@ -24,7 +24,7 @@ from typing import Any, Literal
 import numpy as np
 import torch
 
-from stilts.core.batching import sorted_index_batches
+from stilts.core.batching import collate, sorted_index_batches
 from stilts.core.outputs import cache_root, output_lock
 
 CacheDtype = Literal["float32", "float16"]
@@ -83,7 +83,6 @@ def build_store(model: Any, k: int, seqs: list[list[int]], pad_id: int, dtype: C
     written atomically."""
     from tqdm.auto import tqdm
 
-    from stilts.core.batching import collate
     from stilts.models.prefix import prefix_fingerprint, prefix_hidden
 
     fp = fingerprint or prefix_fingerprint(model, k)

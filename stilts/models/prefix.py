@@ -8,7 +8,6 @@ eval mode (no dropout), cached or not: that is what makes the stored states the 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import types
 from collections.abc import Iterator
 from typing import Any
@@ -17,6 +16,7 @@ import torch
 from torch import nn
 
 from stilts.core.errors import StiltsError
+from stilts.models.tensor_hash import tensors_fingerprint
 
 
 def keep_eval(module: nn.Module) -> None:
@@ -66,16 +66,10 @@ def prefix_fingerprint(model: Any, k: int) -> str:
     """A content hash of the prefix's weights (embeddings + layers 1..k) and its shape: a cache of hidden
     states computed by another model, or at another k, never matches."""
     base = model.base_model
-    h = hashlib.blake2b(digest_size=16)
-    h.update(f"{type(base).__name__}|k={k}|{base.config.hidden_size}".encode())
     named = [("embeddings." + n, t) for n, t in base.embeddings.state_dict().items()]
     for i in range(k):
         named += [(f"layer{i}.{n}", t) for n, t in base.encoder.layer[i].state_dict().items()]
-    for name, tensor in sorted(named, key=lambda x: x[0]):
-        h.update(name.encode())
-        h.update(tensor.detach().cpu().contiguous().view(torch.uint8).numpy().tobytes()
-                 if tensor.numel() else b"")
-    return h.hexdigest()
+    return tensors_fingerprint(named, f"{type(base).__name__}|k={k}|{base.config.hidden_size}")
 
 
 @torch.inference_mode()
@@ -106,11 +100,12 @@ class PrefixModel(nn.Module):
                               f"below it (frozen: {frozen_prefix(model)})")
         self.model = model
         self.k = k
+        self._fingerprint: str | None = None
 
     @property
     def fingerprint(self) -> str:
         """The prefix's weights' hash (frozen, so computed once per model)."""
-        if getattr(self, "_fingerprint", None) is None:
+        if self._fingerprint is None:
             self._fingerprint = prefix_fingerprint(self.model, self.k)
         return self._fingerprint
 

@@ -10,14 +10,15 @@ before. Every loader in the project goes through `load_pretrained`.
 """
 from __future__ import annotations
 
-import hashlib
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import torch
 
 from stilts.core.errors import StiltsError
+from stilts.models.tensor_hash import tensors_fingerprint
 
 BASE = "base.json"
 DELTA = "delta.safetensors"
@@ -40,16 +41,9 @@ def base_of(path: str | Path) -> dict | None:
 
 
 def _weights_fingerprint(base_module: Any) -> str:
-    """A content hash of an encoder's weights (parameters and persistent buffers, by name; the pooler is left
-    out: some task heads build the encoder without one)."""
-    h = hashlib.blake2b(digest_size=16)
-    for name, tensor in sorted(base_module.state_dict().items()):
-        if name.startswith("pooler."):
-            continue
-        h.update(name.encode())
-        t = tensor.detach().cpu().contiguous()
-        h.update(t.view(torch.uint8).numpy().tobytes() if t.numel() else b"")
-    return h.hexdigest()
+    """An encoder's weights (parameters and persistent buffers; the pooler is left out: some task heads build the
+    encoder without one)."""
+    return tensors_fingerprint((n, t) for n, t in base_module.state_dict().items() if not n.startswith("pooler."))
 
 
 def _files_id(path: str) -> tuple:
@@ -59,11 +53,12 @@ def _files_id(path: str) -> tuple:
             tuple((f.name, f.stat().st_size, f.stat().st_mtime_ns) for f in files))
 
 
-def root_fingerprint(path: str, base_module: Any) -> str:
-    """The fingerprint of the whole model at `path`, from its freshly loaded encoder (memoised per file set)."""
+def root_fingerprint(path: str, encoder: Callable[[], Any]) -> str:
+    """The fingerprint of the whole model at `path`, from `encoder()`, its freshly loaded encoder (memoised per
+    file set, so the encoder is asked for once per process)."""
     key = _files_id(path)
     if key not in _FINGERPRINTS:
-        _FINGERPRINTS[key] = _weights_fingerprint(base_module)
+        _FINGERPRINTS[key] = _weights_fingerprint(encoder())
     return _FINGERPRINTS[key]
 
 
@@ -89,9 +84,9 @@ def _overlay(model: Any, state: dict[str, torch.Tensor], where: Path) -> set[str
                                   "from another architecture")
             continue   # a head tensor, read as an encoder only
         loaded.add(rel if not is_encoder else name)
-    missing = model.load_state_dict(updates, strict=False)
-    if missing.unexpected_keys:
-        raise StiltsError(f"{where}: unexpected weights {missing.unexpected_keys[:3]}")
+    result = model.load_state_dict(updates, strict=False)
+    if result.unexpected_keys:
+        raise StiltsError(f"{where}: unexpected weights {result.unexpected_keys[:3]}")
     return loaded
 
 
@@ -120,7 +115,7 @@ def load_pretrained(cls: Any, path: str | Path, **kwargs: Any) -> Any:
         model = cls.from_pretrained(root, config=config)
     finally:
         transformers.logging.set_verbosity(level)
-    fp = root_fingerprint(root, model.base_model)
+    fp = root_fingerprint(root, lambda: model.base_model)
     if fp != info["fingerprint"]:
         raise StiltsError(f"{path} was trained over a base model with weights {info['fingerprint']}, but {root} "
                           f"now has {fp}; retrain {path}, or restore the base it was trained on")
@@ -139,6 +134,8 @@ def save_model(model: Any, out: str | Path, tokenizer: Any = None, encoder_only:
     else whole. The delta holds every trainable tensor and whatever an earlier delta had changed."""
     from safetensors.torch import save_file
 
+    from stilts.models.prefix import frozen_prefix
+
     model = _unwrap(model)
     out = Path(out)
     target = model.base_model if encoder_only else model
@@ -153,8 +150,10 @@ def save_model(model: Any, out: str | Path, tokenizer: Any = None, encoder_only:
         target.save_pretrained(out)
     else:
         fp = getattr(model, "stilts_root_fingerprint", None)
-        if fp is None:   # loaded whole from the root itself: its frozen part is the root's
-            fp = root_fingerprint(root, _root_view(model, root))
+        if fp is None:   # loaded whole from the root itself: the root's own weights, as on disk
+            from transformers import AutoModel
+
+            fp = root_fingerprint(root, lambda: AutoModel.from_pretrained(root))
         out.mkdir(parents=True, exist_ok=True)
         for stale in list(out.glob("*.safetensors")) + list(out.glob("*.bin")):
             stale.unlink()
@@ -163,24 +162,11 @@ def save_model(model: Any, out: str | Path, tokenizer: Any = None, encoder_only:
         target.config.save_pretrained(out)
         (out / BASE).write_text(json.dumps({"base": str(Path(root).resolve()) if Path(root).exists() else root,
                                             "fingerprint": fp, "class": type(target).__name__,
-                                            "frozen_layers": _frozen_layers(model),
+                                            "frozen_layers": frozen_prefix(model),
                                             "trained_tensors": len(state)}, indent=1), encoding="utf-8")
     if tokenizer is not None:
         tokenizer.save_pretrained(out)
     return out
-
-
-def _root_view(model: Any, root: str) -> Any:
-    """The root's encoder as loaded from disk (the fingerprint is of the base, not of the trained weights)."""
-    from transformers import AutoModel
-
-    return AutoModel.from_pretrained(root)
-
-
-def _frozen_layers(model: Any) -> int:
-    from stilts.models.prefix import frozen_prefix
-
-    return frozen_prefix(model)
 
 
 def trainable_state(model: Any) -> dict[str, torch.Tensor]:

@@ -165,7 +165,7 @@ def train_loop(model: Any, train: Any, evaluate: Callable[[Any], dict], cfg: Loo
         value = scores[metric]
         better = state["best"] is None or (value > state["best"] if higher_is_better else value < state["best"])
         if better and acc.is_main_process:
-            state.update(best=value, best_epoch=state["epoch"], best_step=state["step"])
+            state.update(best=value, best_epoch=state["epoch"])
             (save or (lambda m, p: m.save_pretrained(p)))(acc.unwrap_model(model), out / "best")
         point = {"step": state["step"], "epoch": state["epoch"] + (1 if epoch_end else state["batch"] / n_batches),
                  metric: value}
