@@ -180,7 +180,8 @@ def advmine() -> None:
 @click.option("--cache-dir", help="Translation cache directory (default ~/.cache/advmine or $ADVMINE_CACHE).")
 @click.option("--push-to-hub", help="Also upload to this hub dataset repo after writing locally.")
 @click.option("--perturb", multiple=True, help="NAME[:k=v,...], repeatable: codeswitch, char-swap, qwerty, wordnet, ...")
-@click.option("--select", help="Selector: knn-disagreement | aflite | model-margin | random.")
+@click.option("--select", help="Selector: knn-disagreement | aflite | model-margin | cartography | "
+              "cross-lingual-disagreement | random.")
 @click.option("--budget", type=float, help="Rows to keep per language: a fraction in (0, 1] or a count.")
 @click.option("--embedder", help="e5-small (default, offline real encoder) | hashing | sentence-transformers | minilm-en.")
 @click.option("--embed-model", help="Embedding model: hub id or local dir (sentence-transformers).")
