@@ -135,7 +135,8 @@ def test_the_six_registries_share_the_shape():
     assert {e.config for e in TRANSLATORS.entries()} == {TranslatorConfig}
     assert {e.config for e in EMBEDDERS.entries()} == {EmbedConfig}
     assert all(e.meta["label_preserving"] for e in PERTURBATIONS.entries())
-    assert SELECTORS.needing("vectors") == {"knn-disagreement", "aflite"}
+    assert SELECTORS.needing("vectors") == {"knn-disagreement", "aflite", "cartography", "cross-lingual-disagreement"}
+    assert SELECTORS.needing("reference") == {"cartography", "cross-lingual-disagreement"}
     assert METRICS.get("squad_f1_em").meta["leaderboard"] == "(F1 + EM) / 2"
     assert FORMATS.get("conllu").meta["structured"] and not FORMATS.get("tsv").meta["structured"]
     for reg, what in [(TRANSLATORS, "translator"), (EMBEDDERS, "embedder"), (PERTURBATIONS, "perturbation"),
@@ -166,14 +167,17 @@ def test_select_config_stays_flat_and_each_selector_has_typed_options():
     assert selector_options(SelectConfig(k=4)) == KnnOptions(k=4)
     assert selector_options(SelectConfig(name="random")) is None
     # keys for the same inputs; they changed (from 6cbb9b7eb2cc854f and 5fed2407ead85898) only because
-    # TranslatorConfig gained backend and compute_type (issue 16): without those two fields in to_dict() the
+    # TranslatorConfig gained backend and compute_type (issue 16) and SelectConfig the fields of issue 23
+    # (stratify, diagnostics, folds and the two new selectors' options): without those fields in to_dict() the
     # hash is the old one, which the last line checks
     assert BuildConfig(task="mnli", langs=["sw"], out="x").key() == "b73c9db593059729"
     other = BuildConfig(task="mnli", langs=["sw", "ar"], out="x", select=sel,
                         translator=TranslatorConfig(lexicon_dirs=["lex"]))
-    assert other.key() == "c3393902b47d6a37"
+    assert other.key() == "acfb4ec077ae6bd4"
     d = {k: v for k, v in other.to_dict().items() if k not in ("out", "cache_dir", "push_to_hub")}
     d["translator"] = {k: v for k, v in d["translator"].items() if k not in ("backend", "compute_type")}
+    new = {"stratify", "diagnostics", "folds", "epochs", "region", "adequacy_floor"}
+    d["select"] = {k: v for k, v in d["select"].items() if k not in new}
     assert hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()[:16] == "5fed2407ead85898"
 
 
