@@ -211,3 +211,23 @@ def test_retrieval_vectors_from_the_cache_match(encoder):
     cached = embed(wrapped, tok, texts, cfg,
                    prefix=lambda f: cached_features(model, K, f, tok.pad_token_id, log=lambda m: None))
     assert np.abs(plain - cached).max() <= 1e-4
+
+
+def test_a_loaded_model_names_its_prefix_by_its_root_without_hashing_it(encoder, tmp_path, monkeypatch):
+    """Evaluation and each stage key the cache by the root's fingerprint (memoised on disk) when no delta
+    touched the prefix; a delta that did, another k, or a model changed in memory (loaded=False) hash it."""
+    from stilts.models import weights
+    from stilts.models.prefix import loaded_prefix_fingerprint, prefix_fingerprint
+
+    monkeypatch.setenv("STILTS_CACHE", str(tmp_path / "cache"))
+    a, b = _model("pair_classification", encoder, 3).model, _model("pair_classification", encoder, 3).model
+    fp = loaded_prefix_fingerprint(a, K)
+    assert fp and fp == loaded_prefix_fingerprint(b, K) and fp != loaded_prefix_fingerprint(a, 1)
+    assert PrefixModel(a, K, loaded=True).fingerprint == fp and PrefixModel(a, K).fingerprint == prefix_fingerprint(a, K)
+    b.stilts_delta_keys = {"encoder.layer.1.output.dense.weight"}        # a delta that trained layer 2
+    assert loaded_prefix_fingerprint(b, K) is None and loaded_prefix_fingerprint(b, 1) is not None
+    # the root's fingerprint is read back from disk in a new process: the encoder is not loaded again
+    root = weights.root_fingerprint(str(encoder), lambda: a.base_model)
+    assert fp == loaded_prefix_fingerprint(a, K) and list((tmp_path / "cache" / "fingerprints").glob("*.json"))
+    weights._FINGERPRINTS.clear()
+    assert weights.root_fingerprint(str(encoder), lambda: pytest.fail("hashed again")) == root

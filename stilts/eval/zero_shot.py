@@ -143,7 +143,7 @@ def _with_cache(model: Any, model_dir: str, on: bool, dtype: str, pad_id: int, l
     from stilts.models.prefix import PrefixModel
 
     freeze(model, layers=k)
-    wrapped = PrefixModel(model, k)
+    wrapped = PrefixModel(model, k, loaded=True)
 
     def add(feats: Any) -> Any:
         return cached_features(model, k, feats, pad_id, dtype, fingerprint=wrapped.fingerprint, log=log)

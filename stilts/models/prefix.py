@@ -8,6 +8,7 @@ eval mode (no dropout), cached or not: that is what makes the stored states the 
 from __future__ import annotations
 
 import contextlib
+import re
 import types
 from collections.abc import Iterator
 from typing import Any
@@ -62,6 +63,12 @@ def _layers(base: Any, layers: nn.ModuleList, passthrough: bool) -> Iterator[Non
         base.embeddings = embeddings
 
 
+def _in_prefix(name: str, k: int) -> bool:
+    """Whether an encoder-relative weight name belongs to the embeddings or the lowest k layers."""
+    m = re.match(r"encoder\.layer\.(\d+)\.", name)
+    return name.startswith("embeddings.") or bool(m and int(m.group(1)) < k)
+
+
 def prefix_fingerprint(model: Any, k: int) -> str:
     """A content hash of the prefix's weights (embeddings + layers 1..k) and its shape: a cache of hidden
     states computed by another model, or at another k, never matches."""
@@ -70,6 +77,21 @@ def prefix_fingerprint(model: Any, k: int) -> str:
     for i in range(k):
         named += [(f"layer{i}.{n}", t) for n, t in base.encoder.layer[i].state_dict().items()]
     return tensors_fingerprint(named, f"{type(base).__name__}|k={k}|{base.config.hidden_size}")
+
+
+def loaded_prefix_fingerprint(model: Any, k: int) -> str | None:
+    """The prefix key of a model as `stilts.models.weights.load_pretrained` returned it, without hashing the
+    prefix again: when no delta over its root touched the embeddings or the lowest k layers, the prefix is the
+    root's, so the root's fingerprint (a hash of all its weights, memoised on disk) names it. None otherwise.
+    Only for a model whose weights were not changed in memory since loading (PrefixModel's `loaded=True`)."""
+    base = model.base_model
+    root, changed = getattr(model, "stilts_root", None), getattr(model, "stilts_delta_keys", None)
+    if root is None or changed is None or any(_in_prefix(n, k) for n in changed):
+        return None
+    from stilts.models.weights import root_fingerprint
+
+    fp = getattr(model, "stilts_root_fingerprint", None) or root_fingerprint(root, lambda: base)
+    return tensors_fingerprint([], f"root={fp}|{type(base).__name__}|k={k}|{base.config.hidden_size}")
 
 
 @torch.inference_mode()
@@ -91,7 +113,7 @@ class PrefixModel(nn.Module):
     hidden states after layer k (`prefix_hidden`: only the top runs). Both give the same outputs; span QA's loss
     leaves padding out of the softmax in both (a pad is never an answer, and its cached state is not stored)."""
 
-    def __init__(self, model: Any, k: int) -> None:
+    def __init__(self, model: Any, k: int, loaded: bool = False) -> None:
         super().__init__()
         if k < 1:
             raise StiltsError("a feature cache needs the embeddings and at least one layer frozen (freeze_layers >= 1)")
@@ -100,13 +122,15 @@ class PrefixModel(nn.Module):
                               f"below it (frozen: {frozen_prefix(model)})")
         self.model = model
         self.k = k
+        self.loaded = loaded   # as loaded from disk: the prefix key may come from the root's fingerprint
         self._fingerprint: str | None = None
 
     @property
     def fingerprint(self) -> str:
         """The prefix's weights' hash (frozen, so computed once per model)."""
         if self._fingerprint is None:
-            self._fingerprint = prefix_fingerprint(self.model, self.k)
+            self._fingerprint = (self.loaded and loaded_prefix_fingerprint(self.model, self.k)) \
+                or prefix_fingerprint(self.model, self.k)
         return self._fingerprint
 
     @property

@@ -53,12 +53,33 @@ def _files_id(path: str) -> tuple:
             tuple((f.name, f.stat().st_size, f.stat().st_mtime_ns) for f in files))
 
 
+def _memo_file(key: tuple) -> Path:
+    import hashlib
+
+    from stilts.core.outputs import cache_root
+
+    return cache_root() / "fingerprints" / (hashlib.sha256(repr(key).encode()).hexdigest()[:32] + ".json")
+
+
 def root_fingerprint(path: str, encoder: Callable[[], Any]) -> str:
-    """The fingerprint of the whole model at `path`, from `encoder()`, its freshly loaded encoder (memoised per
-    file set, so the encoder is asked for once per process)."""
+    """The fingerprint of the whole model at `path`, from `encoder()`, its freshly loaded encoder. Memoised per
+    file set (path, names, sizes, modification times): in the process, and on disk under $STILTS_CACHE, so
+    that each evaluation of a grid does not hash the same base again (e5-small: about a second)."""
     key = _files_id(path)
     if key not in _FINGERPRINTS:
-        _FINGERPRINTS[key] = _weights_fingerprint(encoder())
+        memo = _memo_file(key)
+        try:
+            _FINGERPRINTS[key] = json.loads(memo.read_text(encoding="utf-8"))["fingerprint"]
+        except (OSError, ValueError, KeyError):
+            _FINGERPRINTS[key] = _weights_fingerprint(encoder())
+            if key[1]:   # a directory of weight files (never memoise a hub id on disk)
+                import os
+                import uuid
+
+                memo.parent.mkdir(parents=True, exist_ok=True)
+                tmp = memo.with_name(f".{memo.name}.tmp-{uuid.uuid4().hex[:8]}")
+                tmp.write_text(json.dumps({"path": key[0], "fingerprint": _FINGERPRINTS[key]}), encoding="utf-8")
+                os.replace(tmp, memo)
     return _FINGERPRINTS[key]
 
 

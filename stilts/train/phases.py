@@ -149,7 +149,7 @@ def _prepare(sources: list[str], task: str, start: str, cfg: ExperimentConfig, l
     if prefix and cfg.freeze_layers:
         from stilts.models.prefix import PrefixModel
 
-        model = PrefixModel(model, cfg.freeze_layers)
+        model = PrefixModel(model, cfg.freeze_layers, loaded=True)   # fresh from disk, frozen
         if cfg.feature_cache:
             from stilts.models.feature_cache import cached_features
 
