@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-ORDER = ["random", "knn-disagreement", "aflite", "cartography-ambiguous", "cartography-hard", "cartography-easy",
+ORDER = ["random", "knn-disagreement", "aflite", "model-margin", "cartography-ambiguous", "cartography-hard", "cartography-easy",
          "cross-lingual-disagreement"]
 
 

@@ -1,0 +1,88 @@
+"""Disk a grid writes, before and after stage outputs became deltas of trained weights (issue 22, point 4).
+
+The same small grid (the kit demo's, cut to 300 training rows, 50 dev rows, one seed, conditions `none` and
+`english`, XNLI) runs twice with empty caches: with the code of a commit from before the change (default 8e97176,
+`git archive` into a temporary directory, same venv) and with this checkout (deltas; the feature cache on, its
+stored states counted apart because they live in $STILTS_CACHE, shared by every grid). Sizes are `du` of the
+grid directory, split into trained models (run directories) and the rest (advmine datasets, evaluations, report).
+
+Run: `.venv/bin/python bench/bench_grid_disk.py [--before 8e97176]` (about 6 min on 2 cores). Writes
+results/grid_disk.json.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = Path(__file__).parent / "results" / "grid_disk.json"
+
+
+def grid_config(out: Path, cache: bool) -> dict:
+    cfg = yaml.safe_load((ROOT / "configs" / "grids" / "kit-demo.yaml").read_text(encoding="utf-8"))
+    cfg.update(name="disk", out=str(out), seeds=[0])
+    cfg["experiment"].update(limit=300, dev_limit=50)
+    if cache:
+        cfg["experiment"]["feature_cache"] = True
+    cfg["datasets"] = {}
+    cfg["conditions"] = {k: v for k, v in cfg["conditions"].items() if k in ("none", "english")}
+    return cfg
+
+
+def size_mb(path: Path) -> float:
+    if not path.exists():
+        return 0.0
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file() and not f.is_symlink()) / 2**20
+
+
+def run_grid(tree: Path, work: Path, cache: bool) -> dict:
+    grid = work / "grid"
+    cfg_file = work / "grid.yaml"
+    cfg_file.write_text(yaml.safe_dump(grid_config(grid, cache)), encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(tree), "STILTS_CACHE": str(work / "stilts-cache"),
+           "ADVMINE_CACHE": str(work / "advmine-cache")}
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "from cli import stilts; stilts()", "compare", str(cfg_file)],
+                   cwd=tree, env=env, check=True, stdout=subprocess.DEVNULL)
+    wall = time.perf_counter() - t0
+    total = size_mb(grid)
+    run_dirs = [d for d in grid.rglob("*") if d.is_dir() and (d / "stages.json").is_file()]
+    runs = sum(size_mb(d) for d in run_dirs)
+    stages = sum(1 for d in run_dirs for s in d.iterdir() if s.is_dir() and s.name.startswith(("intermediate-", "target-")))
+    return {"run_dirs": len(run_dirs), "stage_dirs": stages, "grid_mb": round(total, 1), "trained_models_mb": round(runs, 1), "rest_mb": round(total - runs, 1),
+            "feature_cache_mb": round(size_mb(work / "stilts-cache" / "prefix-features"), 1),
+            "wall_s": round(wall, 1)}
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--before", default="8e97176", help="a commit from before the change")
+    args = p.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="bench-grid-disk-"))
+    old = tmp / "before-tree"
+    old.mkdir()
+    archive = subprocess.run(["git", "archive", args.before], cwd=ROOT, check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(old)], input=archive, check=True)
+    (tmp / "before").mkdir()
+    (tmp / "after").mkdir()
+    before = run_grid(old, tmp / "before", cache=False)
+    after = run_grid(ROOT, tmp / "after", cache=True)
+    result = {"grid": "kit demo cut to 300 rows, 50 dev rows, seed 0, conditions none + english, target XNLI",
+              "before_commit": args.before, "before": before, "after": after,
+              "after_share_of_before": round(after["trained_models_mb"] / max(before["trained_models_mb"], 1e-9), 4),
+              "command": "python bench/bench_grid_disk.py " + " ".join(sys.argv[1:])}
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(result, indent=1), encoding="utf-8")
+    print(json.dumps(result, indent=1))
+
+
+if __name__ == "__main__":
+    main()
