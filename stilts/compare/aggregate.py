@@ -1,7 +1,8 @@
 """From finished cells to one results object (written as results.json): per condition, task, language and seed
 the score; means, standard deviations and bootstrap intervals; paired differences to the baseline per language,
 per task average, for the XTREME-R style average and per language family / script; and what the report needs
-to describe each condition (stages, training rows, English dev scores, contamination)."""
+to describe each condition (stages, training rows, English dev scores, contamination) and each cell's stages'
+learning curves with the training loop's convergence verdict (stilts.compare.curves)."""
 from __future__ import annotations
 
 import json
@@ -13,6 +14,7 @@ import numpy as np
 import yaml
 
 from stilts.compare import bootstrap as bs
+from stilts.compare.curves import cell_curves
 from stilts.compare.grid import Cell, GridConfig, cell_dir, cells, dataset_dir, refs_of
 from stilts.core.built_dataset import BuiltDataset
 from stilts.compare.runner import CELL_MARKER
@@ -80,7 +82,8 @@ def collect(grid: GridConfig) -> dict[str, Any]:
     result: dict[str, Any] = {"grid": _grid_info(grid, conds), "tasks": tasks, "scores": {}, "task_avg": {},
                               "xtreme_avg": {}, "delta": {}, "delta_task_avg": {}, "delta_xtreme": {},
                               "delta_groups": {}, "cells": {k[0] + "/" + k[1] + f"/seed{k[2]}": v["meta"]
-                                                            for k, v in done.items()}}
+                                                            for k, v in done.items()},
+                              "curves": [c for k, v in done.items() for c in cell_curves(v["dir"], *k)]}
     # One condition alone: scores with intervals over examples and its own seeds.
     for cond in conds:
         result["scores"][cond], lang_reps = {}, {}

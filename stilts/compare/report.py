@@ -1,11 +1,16 @@
 """report.md from a grid's results: the main table (conditions x tasks, the XTREME-R style average and the
 difference to the baseline with its 95% interval), per-language tables, what each condition trained on, the
-advmine contamination tables, and the caveats that the grid itself reveals."""
+advmine contamination tables, the learning curves with every stage's convergence (its first line says when the
+no-intermediate baseline stopped while still improving), what each selected advmine subset holds, and the caveats
+that the grid itself reveals."""
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from stilts.compare.curves import GAIN_POINTS, NO_CURVE, status_of
+from stilts.compare.subset_diagnostics import diagnostics_table
 from stilts.core.tasks import get_task
 
 
@@ -97,6 +102,70 @@ def stage_list(r: dict) -> str:
     return "\n".join(out)
 
 
+def references(r: dict) -> list[str]:
+    """Conditions without intermediate training (the grid's `none`): what every effect is measured against, so
+    their convergence decides whether a difference can be read at all."""
+    return [c for c, info in r["grid"]["conditions"].items() if not info.get("intermediate")]
+
+
+def curve_records(r: dict) -> list[dict]:
+    """The results' per-stage curve records; results written before curves get one "no curve recorded" record
+    per cell, so that an old grid is never read as converged."""
+    if "curves" in r:
+        return r["curves"]
+    return [{"cell": name, "condition": m["condition"], "target": m["target"], "seed": m["seed"], "stage": "(all)",
+             "metric": None, "points": [], "converged": None, "last_gain": None, "from": None}
+            for name, m in r["cells"].items()]
+
+
+def _gain(c: dict) -> str:
+    return "-" if c["last_gain"] is None else f"{c['last_gain']:+.2f}"
+
+
+def convergence_headline(r: dict) -> list[str]:
+    """The report's first line: bold when a reference stage was still improving (then the reference is
+    undertrained and no difference is an effect of intermediate training); one plain line otherwise."""
+    records, refs = curve_records(r), references(r)
+    bad = [c for c in records if c["condition"] in refs and status_of(c) == "unconverged"]
+    if bad:
+        names = ", ".join(f"`{c}`" for c in refs)
+        which = "; ".join(f"{c['cell']} {c['stage']} (last gain {_gain(c)})" for c in bad)
+        return [f"**Unconverged baseline: {len(bad)} stage(s) of the condition without intermediate training "
+                f"({names}) still gained more than {GAIN_POINTS:g} point at their last English dev evaluation: "
+                f"{which}. That baseline is undertrained, so no difference in the tables below can be read as an "
+                "effect of intermediate training.**"]
+    counts = Counter(status_of(c) for c in records)
+    if records and set(counts) == {"converged"}:
+        return [f"All {len(records)} training stages of the {len({c['cell'] for c in records})} finished cells "
+                f"converged (no last English dev evaluation gained more than {GAIN_POINTS:g} point)."]
+    line = "Convergence: " + (", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "no stage recorded")
+    unknown = sum(1 for c in records if c["condition"] in refs and status_of(c) != "converged")
+    if unknown:
+        line += (f"; {unknown} stage(s) of the condition without intermediate training have no convergence verdict, "
+                 "so that baseline is not known to be trained out")
+    return [line + ": see the learning curves section."]
+
+
+STATUS_CELL = {"unconverged": "**unconverged**"}   # how the convergence table shows a status (else as it is)
+
+
+def convergence_section(r: dict) -> str:
+    """The learning-curve plots (one per target) and every stage's convergence verdict from its training loop."""
+    out = [f"![curves {t}](plots/curves_{t}.png)" for t in r["tasks"]
+           if Path(r["grid"]["out"], "plots", f"curves_{t}.png").is_file()]
+    out += ["", f"A stage is **unconverged** when its last English dev evaluation gained more than {GAIN_POINTS:g} "
+                f"point over the one before (the training loop's verdict); \"{NO_CURVE}\": results from before "
+                "curves were kept, convergence unknown.", "",
+            "| cell | stage | evaluations | last dev score | last gain (points) | status |",
+            "|---|---|---|---|---|---|"]
+    for c in curve_records(r):
+        last = f"{c['points'][-1]['value']:.1f}" if c["points"] else "-"
+        status = status_of(c)
+        out.append(f"| {c['cell']} | {c['stage']} | {len(c['points'])} | {last} | {_gain(c)} | "
+                   f"{STATUS_CELL.get(status, status)} |")
+    return "\n".join(out).lstrip("\n")
+
+
 def contamination_table(r: dict) -> str:
     lines = ["| dataset | rows | task | lang | eval rows | flagged | max cosine |", "|---|---|---|---|---|---|---|"]
     n = 0
@@ -181,6 +250,11 @@ def setup(r: dict) -> list[str]:
     ev = {k: v for k, v in g["eval"].items()
           if v not in (None, 0, [], "") and (retrieval or k not in ("pooling", "layer"))}
     lines.append("- Evaluation: " + (_settings(ev) or "every row of each language's evaluation split"))
+    if g["datasets"]:
+        lines += ["", "### What each selected advmine subset holds", "",
+                  "Per language: the label mix's largest deviation from the pool's, the estimated label noise beside "
+                  "a random subset's of the same size, adequacy of the translations and language ID.", "",
+                  diagnostics_table({name: d["path"] for name, d in g["datasets"].items()})]
     return lines + [""]
 
 
@@ -196,7 +270,7 @@ def _settings(d: dict, prefix: str = "") -> str:
 
 def render(r: dict) -> str:
     g = r["grid"]
-    parts = [f"# {g['name']}: does multilingual adversarial intermediate training beat English-only STILTs?", "",
+    parts = [*convergence_headline(r), "", f"# {g['name']}: does multilingual adversarial intermediate training beat English-only STILTs?", "",
              f"Model `{g['model']}`, data from {g['source']}" + (f" ({g['data_dir']})" if g["data_dir"] else "")
              + f", seeds {', '.join(map(str, g['seeds']))}, baseline `{g['baseline']}`, {g['bootstrap']} bootstrap "
                "replicates. Scores are the benchmark's metrics on a 0-100 scale; a task's score averages all its "
@@ -207,10 +281,11 @@ def render(r: dict) -> str:
              "## Per language", "", language_tables(r),
              "## Difference to the baseline by group", "", group_tables(r),
              "## What each condition trained on", "", stage_list(r), "",
+             "## Learning curves and convergence", "", convergence_section(r), "",
              "## Contamination (advmine near-duplicate check against the evaluation sets)", "",
              contamination_table(r), "", "## Caveats", ""]
     parts += [f"- {c}" for c in caveats(r)]
-    plots = sorted(Path(g["out"], "plots").glob("*.png"))
+    plots = [p for p in sorted(Path(g["out"], "plots").glob("*.png")) if not p.name.startswith("curves_")]
     if plots:
         parts += ["", "## Plots", ""] + [f"![{p.stem}](plots/{p.name})" for p in plots]
     return "\n".join(parts) + "\n"
