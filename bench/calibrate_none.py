@@ -84,7 +84,7 @@ def table(rows: list[dict]) -> str:
            "|---|---|---|---|---|---|---|---|"]
     for r in sorted(rows, key=_key):
         curve = " / ".join(f"{v:.1f}" for v in r["curve"]) if isinstance(r.get("curve"), list) else "-"
-        conv = {True: "yes", False: f"**no** (+{r['last_gain']:.1f})", None: "-"}[r["converged"]]
+        conv = "-" if r["converged"] is None else "yes" if r["converged"] else f"**no** (+{r['last_gain']:.1f})"
         out.append(f"| {r['target']} | {r['rows']} | {r['epochs']} | {r['k']} | {r['wall_s']:.0f} | "
                    f"{r['dev_en']:.1f} ({r['metric']}) | {curve} | {conv} |")
     return "\n".join(out + [""] + smallest_stable(rows))
