@@ -17,6 +17,7 @@ import torch
 from torch import nn
 
 from stilts.core.errors import StiltsError
+from stilts.models.frozen import frozen_prefix
 from stilts.models.tensor_hash import tensors_fingerprint
 
 
@@ -27,19 +28,6 @@ def keep_eval(module: nn.Module) -> None:
 
     module.train = types.MethodType(train, module)
     module.eval()
-
-
-def frozen_prefix(model: Any) -> int:
-    """How many lowest layers are frozen together with the whole embeddings block (0: none)."""
-    base = model.base_model
-    if any(p.requires_grad for p in base.embeddings.parameters()):
-        return 0
-    k = 0
-    for block in base.encoder.layer:
-        if any(p.requires_grad for p in block.parameters()):
-            break
-        k += 1
-    return k
 
 
 class _Passthrough(nn.Module):

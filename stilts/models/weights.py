@@ -155,7 +155,7 @@ def save_model(model: Any, out: str | Path, tokenizer: Any = None, encoder_only:
     else whole. The delta holds every trainable tensor and whatever an earlier delta had changed."""
     from safetensors.torch import save_file
 
-    from stilts.models.prefix import frozen_prefix
+    from stilts.models.frozen import frozen_prefix
 
     model = _unwrap(model)
     out = Path(out)
