@@ -38,9 +38,15 @@ def grid_config(out: Path, cache: bool) -> dict:
 
 
 def size_mb(path: Path) -> float:
+    """Bytes on disk as `du` counts them: a hard-linked file once."""
     if not path.exists():
         return 0.0
-    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file() and not f.is_symlink()) / 2**20
+    seen: dict[tuple[int, int], int] = {}
+    for f in path.rglob("*"):
+        if f.is_file() and not f.is_symlink():
+            st = f.stat()
+            seen[(st.st_dev, st.st_ino)] = st.st_size
+    return sum(seen.values()) / 2**20
 
 
 def run_grid(tree: Path, work: Path, cache: bool) -> dict:

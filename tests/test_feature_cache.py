@@ -231,3 +231,23 @@ def test_a_loaded_model_names_its_prefix_by_its_root_without_hashing_it(encoder,
     assert fp == loaded_prefix_fingerprint(a, K) and list((tmp_path / "cache" / "fingerprints").glob("*.json"))
     weights._FINGERPRINTS.clear()
     assert weights.root_fingerprint(str(encoder), lambda: pytest.fail("hashed again")) == root
+
+
+def test_a_delta_links_the_roots_unchanged_tokenizer_and_never_writes_through_it(encoder, tmp_path):
+    """The tokenizer is a third of an e5-small delta: a grid keeps one copy (hard links), and saving again into
+    the same directory replaces the link instead of rewriting the root's file."""
+    from transformers import AutoTokenizer
+
+    from stilts.models.weights import save_model
+
+    tok = AutoTokenizer.from_pretrained(encoder)
+    model = _model("pair_classification", encoder, 3).model
+    before = {f.name: f.read_bytes() for f in Path(encoder).iterdir() if f.is_file()}
+    save_model(model, tmp_path / "model", tok)
+    linked = [f for f in (tmp_path / "model").iterdir() if (Path(encoder) / f.name).is_file()
+              and f.samefile(Path(encoder) / f.name)]
+    assert linked and all(f.name not in ("delta.safetensors", "base.json") for f in linked)
+    tok.add_tokens(["zzznew"])                     # another tokenizer saved over the links
+    save_model(model, tmp_path / "model", tok)
+    assert {f.name: f.read_bytes() for f in Path(encoder).iterdir() if f.is_file()} == before
+    assert "zzznew" in AutoTokenizer.from_pretrained(tmp_path / "model").get_vocab()

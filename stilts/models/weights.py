@@ -186,8 +186,49 @@ def save_model(model: Any, out: str | Path, tokenizer: Any = None, encoder_only:
                                             "frozen_layers": frozen_prefix(model),
                                             "trained_tensors": len(state)}, indent=1), encoding="utf-8")
     if tokenizer is not None:
+        for f in list(out.iterdir()) if out.is_dir() else []:   # never write through a link into the root's files
+            if f.is_file() and f.stat().st_nlink > 1:
+                f.unlink()
         tokenizer.save_pretrained(out)
+        if root is not None and (out / BASE).is_file():
+            link_unchanged(out, Path(root))
     return out
+
+
+def _same_bytes(a: Path, b: Path) -> bool:
+    if a.stat().st_size != b.stat().st_size:
+        return False
+    with a.open("rb") as fa, b.open("rb") as fb:
+        while True:
+            x, y = fa.read(1 << 20), fb.read(1 << 20)
+            if x != y:
+                return False
+            if not x:
+                return True
+
+
+def link_unchanged(out: Path, root: Path) -> int:
+    """Hard-link the files of a delta dir that are byte-identical to its root's (the tokenizer: 17 MB for
+    e5-small, a third of a delta), so that a grid stores them once; a copy stays where linking fails (another
+    file system). Returns how many were linked."""
+    import os
+    import uuid
+
+    linked = 0
+    for f in out.iterdir():
+        twin = root / f.name
+        if not f.is_file() or f.name in (BASE, DELTA) or not twin.is_file() or f.samefile(twin):
+            continue
+        if not _same_bytes(f, twin):
+            continue
+        tmp = out / f".{f.name}.link-{uuid.uuid4().hex[:8]}"
+        try:
+            os.link(twin, tmp)
+        except OSError:
+            continue
+        os.replace(tmp, f)
+        linked += 1
+    return linked
 
 
 def trainable_state(model: Any) -> dict[str, torch.Tensor]:
