@@ -117,18 +117,23 @@ def stilts_train(config_file, kit, data_dir, sets, overwrite, **opts) -> None:
 @click.option("--skip", type=int, default=0, help="Leave out the first N rows (the part of a split used for "
               "English model selection, when dev is cut into selection and test).")
 @click.option("--pooling", type=click.Choice(["mean", "cls"]), default="mean", show_default=True)
-@click.option("--layer", type=float, default=14 / 24, help="Retrieval layer: index, or fraction of the depth.")
+@click.option("--layer", help="Retrieval layer: a fraction of the depth in (0, 1) (XTREME: 0.583, i.e. 14 of 24), "
+              "a layer number 1..N, or -N..-1 from the top (-1: the last). 1.0 is refused as ambiguous: write 1 for "
+              "the first layer, -1 for the last. Default: the run's config, else the model's profile (e5-small and "
+              "models trained from it: -1; XLM-R and others: 0.583).")
+@click.option("--prefix", help="Text put before every retrieval sentence; --prefix '' for none. Default: the run's "
+              "config, else the model's profile (e5-small: 'query: '; others: none).")
 @click.option("--out", help="Where results go (default: RUN/eval or MODEL/eval).")
 @click.option("--feature-cache", is_flag=True,
               help="Read the stored states after the model's frozen layers (a model trained with freeze_layers).")
-def stilts_eval(run, model_dir, tasks, kit, data_dir, langs, split, limit, skip, pooling, layer, out,
+def stilts_eval(run, model_dir, tasks, kit, data_dir, langs, split, limit, skip, pooling, layer, prefix, out,
                 feature_cache) -> None:
     """Zero-shot evaluation on every language of a task, with the benchmark's own metric."""
     from stilts.eval.command import evaluate_run
 
     table, written = evaluate_run(run, model_dir, _split(tasks), kit=kit, data_dir=data_dir,
                                   langs=_split(langs) or None, split=split, limit=limit, skip=skip, pooling=pooling,
-                                  layer=layer, out=out, feature_cache=feature_cache, log=_log)
+                                  layer=layer, prefix=prefix, out=out, feature_cache=feature_cache, log=_log)
     click.echo(table)
     click.echo(f"written: {written}")
 

@@ -24,6 +24,7 @@ from stilts.core.config_check import check
 from stilts.core.errors import StiltsError, unknown
 from stilts.core.overrides import merged_config
 from stilts.eval.retrieval import Pooling, RetrievalConfig
+from stilts.models import layer_problem
 
 DEFAULTS = Path(__file__).with_name("defaults.yaml")   # the default grid: the one place its values are written
 
@@ -66,7 +67,8 @@ class EvalOptions:
     limit: int | None = None            # first N rows per language (after `skip`)
     skip: int = 0                       # rows left out first: the part of a dev split used for model selection
     pooling: Pooling = RetrievalConfig.pooling   # retrieval targets: `stilts eval`'s defaults
-    layer: float = RetrievalConfig.layer
+    layer: float | None = None          # default: the cell's retrieval_layer (the model's profile unless set)
+    prefix: str | None = None           # default: the cell's retrieval_prefix (e5-small: "query: ")
 
 
 @dataclass(frozen=True)
@@ -183,7 +185,30 @@ def _cross_check(grid: GridConfig, where: str) -> list[str]:
             get_task(t)
         except StiltsError as e:
             problems.append(f"{where}.targets: {e}")
-    return problems
+    if grid.eval.layer is not None and layer_problem(grid.eval.layer):
+        problems.append(f"{where}.eval.layer: {layer_problem(grid.eval.layer)}")
+    return problems or _frozen_eval_layers(grid, where)
+
+
+def _frozen_eval_layers(grid: GridConfig, where: str) -> list[str]:
+    """Each condition x retrieval target whose evaluated layer lies inside the frozen layers (all conditions would
+    tie): refused before any cell runs. A cell's own retrieval_layer is checked by its config's `resolve`."""
+    from stilts.core.kinds import get_kind
+    from stilts.core.tasks import get_task
+    from stilts.train.config import frozen_layer_problem
+    from stilts.train.model_sources import model_depth
+
+    cells_of: dict[str, list[str]] = {}   # problem -> the cells it holds for, said once
+    for t in (t for t in grid.targets if get_kind(get_task(t).kind).dual_encoder):
+        for cond in grid.conditions:
+            try:
+                cfg = experiment_config(grid, Cell(cond, t, grid.seeds[0]))
+                problem = frozen_layer_problem(cfg, eval_retrieval(grid.eval, cfg).layer, model_depth(cfg))
+            except StiltsError as e:
+                problem = str(e)
+            if problem:
+                cells_of.setdefault(problem, []).append(f"{cond}/{t}")
+    return [f"{where} cells {', '.join(names)}: {problem}" for problem, names in cells_of.items()]
 
 
 def _is_source(part: str) -> bool:
@@ -252,15 +277,32 @@ def cell_key(grid: GridConfig, cell: Cell, dataset_fingerprints: dict[str, str],
     advmine datasets enter by name and content fingerprint, not by their path under the grid's directory, so a
     copied or moved grid keeps its finished cells. `legacy`: the key of earlier versions (paths included), still
     accepted for grids that were not moved."""
-    cfg = experiment_config(grid, cell).to_dict()
+    exp = experiment_config(grid, cell)
+    cfg = exp.key_dict()
     cfg.pop("out")
     if not legacy:
         cond = grid.condition(cell.condition)
         cfg.update(intermediate=list(cond.intermediate), continued_mlm=list(cond.continued_mlm))
     refs = sorted(set(refs_of(grid.condition(cell.condition))))
-    blob = {"train": cfg, "eval": dataclasses.asdict(grid.eval),
+    blob = {"train": cfg, "eval": _eval_key(grid.eval, exp),
             "datasets": {r: dataset_fingerprints.get(r) for r in refs}}
     return hashlib.sha256(json.dumps(blob, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def eval_retrieval(e: EvalOptions, cfg: Any) -> RetrievalConfig:
+    """How a cell's evaluation reads its encoder: the grid's eval options where set, else the layer and prefix
+    the cell trained with (its experiment config: the model's profile unless the grid sets them)."""
+    return RetrievalConfig(pooling=e.pooling, layer=cfg.retrieval_layer if e.layer is None else e.layer,
+                           prefix=cfg.retrieval_prefix if e.prefix is None else e.prefix)
+
+
+def _eval_key(e: EvalOptions, cfg: Any) -> dict[str, Any]:
+    """The eval options as cell keys hash them: the layer that is read (whoever named it), and the prefix only
+    when there is one, so that a grid's cells keep the keys they had before prefixes and profiles existed."""
+    r = eval_retrieval(e, cfg)
+    key = {**dataclasses.asdict(e), "layer": r.layer}
+    key.pop("prefix")
+    return {**key, **({"prefix": r.prefix} if r.prefix else {})}
 
 
 def datasets_of(grid: GridConfig, cells_: list[Cell]) -> list[str]:

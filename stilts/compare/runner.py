@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 
 from stilts.compare.grid import (Cell, GridConfig, cell_dir, cell_key, cells, dataset_dir, datasets_of,
-                                 experiment_config)
+                                 eval_retrieval, experiment_config)
 from stilts.core.built_dataset import BuiltDataset
 from stilts.core.errors import StiltsError
 from stilts.core.markers import done, mark_done, read_marker
@@ -160,7 +160,6 @@ def reuse_shared_stages(grid: GridConfig, cell: Cell, cfg: "ExperimentConfig", l
 
 
 def run_cell(grid: GridConfig, cell: Cell, key: str, log=print) -> dict:
-    from stilts.eval.retrieval import RetrievalConfig
     from stilts.eval.zero_shot import evaluate_task, write_results
     from stilts.train.phases import run_experiment
 
@@ -172,7 +171,7 @@ def run_cell(grid: GridConfig, cell: Cell, key: str, log=print) -> dict:
     e = grid.eval
     result = evaluate_task(str(d / "model"), cell.target, source=grid.source, data_dir=grid.data_dir,
                            langs=e.langs, split=e.split, limit=e.limit, skip=e.skip,
-                           retrieval=RetrievalConfig(pooling=e.pooling, layer=e.layer),
+                           retrieval=eval_retrieval(e, cfg),
                            feature_cache=cfg.feature_cache, feature_cache_dtype=cfg.feature_cache_dtype, log=log)
     write_results([result], d / "eval", cell.name)
     meta = {"cell": cell.name, "condition": cell.condition, "target": cell.target, "seed": cell.seed,

@@ -1,6 +1,7 @@
 """Retrieval without target training (Tatoeba, BUCC, LAReQA, Mewsli-X): sentences are embedded by an encoder
-(mean pooling over non-pad tokens of one hidden layer by default, as XTREME's baseline; `pooling=cls` and any
-`layer` configurable), L2-normalised and searched with faiss (cosine); BUCC mines with ratio-margin scores.
+(mean pooling over non-pad tokens of one hidden layer by default, as XTREME's baseline; `pooling=cls`, any
+`layer` and a text `prefix` configurable; by default the model's retrieval profile, stilts.models.retrieval_profile,
+names layer and prefix), L2-normalised and searched with faiss (cosine); BUCC mines with ratio-margin scores.
 Search and mining follow XTREME's utils_retrieve.py (`similarity_search`, `mine_bitext`, `read_candidate2score`)
 so that the same embeddings give the official scores."""
 from __future__ import annotations
@@ -14,7 +15,9 @@ import torch
 
 from stilts.core.batching import sorted_index_batches
 from stilts.core.config_check import check_choices
-from stilts.models import layer_index, mean_pool
+from stilts.core.errors import StiltsError
+from stilts.models import layer_index, layer_problem, mean_pool
+from stilts.models.retrieval_profile import XTREME, RetrievalProfile, profile_of
 
 Pooling = Literal["mean", "cls"]
 
@@ -22,7 +25,8 @@ Pooling = Literal["mean", "cls"]
 @dataclass(frozen=True)
 class RetrievalConfig:
     pooling: Pooling = "mean"
-    layer: float = 14 / 24         # a fraction of the depth (XTREME: layer 14 of 24 for XLM-R large) or an index
+    layer: float = XTREME.layer    # stilts.models.layer_index: a fraction of the depth in (0, 1), 1..N or -N..-1
+    prefix: str = ""               # text before every sentence (e5: "query: "); it changes the token ids
     max_length: int = 512
     batch_size: int = 64
     margin_k: int = 4              # BUCC: neighbourhood for the ratio margin
@@ -30,16 +34,28 @@ class RetrievalConfig:
 
     def __post_init__(self) -> None:   # built in Python (`stilts eval` options, grid eval), not from a mapping
         check_choices(self, "retrieval config")
+        problem = layer_problem(self.layer)
+        if problem:
+            raise StiltsError(f"invalid retrieval config: {problem}")
+
+
+def config_for(model: str, profile: RetrievalProfile | None = None, **explicit: Any) -> RetrievalConfig:
+    """The retrieval config of `model`: what is given explicitly (None: not given) over `profile` (default: the
+    model's own, stilts.models.retrieval_profile), so that an encoder is read the way it was built."""
+    p = profile or profile_of(model)[1]
+    return RetrievalConfig(**{"layer": p.layer, "prefix": p.prefix,
+                              **{k: v for k, v in explicit.items() if v is not None}})
 
 
 @torch.inference_mode()
 def embed(model: Any, tok: Any, texts: list[str], cfg: RetrievalConfig, prefix: Any = None) -> np.ndarray:
-    """L2-normalised pooled vectors of `texts`. `prefix(features)` (a PrefixModel's feature cache) gives
-    the stored states after its frozen layers, so only the layers above run; a pooled layer inside the frozen
-    prefix is computed in full."""
+    """L2-normalised pooled vectors of `texts`, each after `cfg.prefix` (which so enters the token ids and the
+    feature cache's key). `prefix(features)` (a PrefixModel's feature cache) gives the stored states after its
+    frozen layers, so only the layers above run; a pooled layer inside the frozen prefix is computed in full."""
     device = next(model.parameters()).device
     n_layers = model.config.num_hidden_layers
     idx = layer_index(n_layers, cfg.layer)
+    texts = [cfg.prefix + t for t in texts] if cfg.prefix else texts
     max_length = min(cfg.max_length, model.config.max_position_embeddings - 2)  # a small model may hold fewer
     out = np.zeros((len(texts), model.config.hidden_size), dtype=np.float32)
     for sel, hidden, mask in _hidden_states(model, tok, texts, cfg, idx, max_length, device, prefix):

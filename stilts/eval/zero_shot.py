@@ -18,9 +18,11 @@ import numpy as np
 from stilts.core.errors import StiltsError
 from stilts.core.kinds import get_kind
 from stilts.eval.metrics import bucc_optimize, compute, get_metric, task_score
-from stilts.eval.retrieval import RetrievalConfig, mine_bitext, nearest, similarity_search
+from stilts.eval.retrieval import RetrievalConfig, config_for, mine_bitext, nearest, similarity_search
 from stilts.eval.retrieval import embed as embed_texts
 from stilts.core.tasks import get_task, is_labelled, load, load_pool
+from stilts.models import layer_index
+from stilts.models.retrieval_profile import profile_of
 from stilts.models.weights import base_of, load_pretrained
 
 
@@ -80,10 +82,12 @@ def _head_model(model_dir: str, spec: Any):
 
 def evaluate_task(model_dir: str, task: str, *, source: str = "hub", data_dir: str | None = None,
                   langs: list[str] | None = None, split: str | None = None, limit: int | None = None,
-                  skip: int = 0, retrieval: RetrievalConfig = RetrievalConfig(), feature_cache: bool = False,
+                  skip: int = 0, retrieval: RetrievalConfig | None = None, feature_cache: bool = False,
                   feature_cache_dtype: str = "float32", log=print) -> dict:
-    """`feature_cache`: a model trained with its lowest layers frozen (a delta that names them) reads the stored
-    states after those layers (stilts.models.feature_cache) instead of recomputing them; same scores."""
+    """`retrieval`: how a retrieval task reads the encoder (default: the model's profile, `config_for`); the
+    settings used are recorded under "retrieval". `feature_cache`: a model trained with its lowest layers frozen
+    (a delta that names them) reads the stored states after those layers (stilts.models.feature_cache) instead of
+    recomputing them; same scores."""
     from accelerate import PartialState
     from transformers import AutoModel, AutoTokenizer
 
@@ -101,7 +105,9 @@ def evaluate_task(model_dir: str, task: str, *, source: str = "hub", data_dir: s
     if prefix:
         result["feature_cache"] = {"layer": model.k, "dtype": feature_cache_dtype}
     if retrieval_task:
-        result["retrieval"] = asdict(retrieval)
+        retrieval = retrieval or config_for(model_dir)
+        result["retrieval"] = retrieval_record(model_dir, retrieval, model.config.num_hidden_layers)
+        log(f"{spec.name}: {retrieval_line(result['retrieval'])}")
     for lang in langs or spec.languages:
         try:
             ds, used, note = _load_eval(spec, split, lang, kw, limit, skip)
@@ -127,6 +133,26 @@ def evaluate_task(model_dir: str, task: str, *, source: str = "hub", data_dir: s
     s = result["summary"]
     s["gap"] = s["en"] - s["avg_non_en"] if s["en"] is not None and s["avg_non_en"] is not None else None
     return result
+
+
+def retrieval_record(model_dir: str, cfg: RetrievalConfig, n_layers: int) -> dict:
+    """What retrieval scores were read with, for the tables and the grid report: the settings, the layer they name
+    in this model, the model's profile, and whether that layer lies inside the prefix frozen in training (then no
+    training changed it, and every condition of a comparison ties)."""
+    idx = layer_index(n_layers, cfg.layer)
+    frozen = int((base_of(model_dir) or {}).get("frozen_layers") or 0)
+    return {**asdict(cfg), "layer_index": idx, "layers": n_layers, "profile": profile_of(model_dir)[0],
+            "frozen_layers": frozen, "in_frozen_prefix": idx <= frozen}
+
+
+def retrieval_line(r: dict) -> str:
+    """One line of a retrieval record: the layer read, pooling, prefix, and the frozen-prefix warning."""
+    line = (f"layer {r['layer_index']} of {r['layers']} (layer={r['layer']:g}), {r['pooling']} pooling, "
+            f"prefix {r['prefix']!r} (model profile: {r['profile']})")
+    if r["in_frozen_prefix"]:
+        line += (f"; WARNING: inside the {r['frozen_layers']} layers frozen in training, so no training changed "
+                 "what is scored (every condition ties): read a layer above them")
+    return line
 
 
 def _with_cache(model: Any, model_dir: str, on: bool, dtype: str, pad_id: int, log) -> tuple[Any, Any]:
@@ -220,6 +246,8 @@ def markdown_table(results: list[dict], name: str) -> str:
                      + f" | {fmt(s['avg_all'])} | {fmt(s['avg_non_en'])} | {fmt(s['gap'])} |")
         notes = sorted({e["note"] for e in r["languages"].values() if e.get("note")})
         lines += [""] + [f"- {n}" for n in notes]
+        if r.get("retrieval", {}).get("layer_index"):   # results written before the record have no layer index
+            lines.append(f"- retrieval: {retrieval_line(r['retrieval'])}")
         if r["unavailable"]:
             lines.append(f"- not available from this source: {', '.join(r['unavailable'])}")
         lines.append("")

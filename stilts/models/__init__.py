@@ -58,6 +58,32 @@ def mean_pool(hidden: Any, mask: Any) -> Any:
     return (hidden * m).sum(1) / m.sum(1).clamp(min=1e-9)
 
 
+LAST = -1   # the last layer: where a contrastive sentence encoder (e5) is read
+LAYER_HELP = ("a fraction of the depth in (0, 1) (XTREME: 14/24 = 0.583), a layer number 1..N, or -N..-1 counted "
+              "from the top (-1: the last)")
+
+
+def layer_problem(layer: float) -> str | None:
+    """Why `layer` names no retrieval layer, or None. `1.0` is refused, not guessed: read as a fraction it is the
+    last layer, read as a number the first, and YAML, Python and a float option all hand over 1 and 1.0 alike
+    somewhere; a whole number as a float (12.0) is that layer."""
+    if isinstance(layer, bool) or not isinstance(layer, (int, float)):
+        return f"layer {layer!r} is not a number: give {LAYER_HELP}"
+    if isinstance(layer, float) and layer == 1.0:
+        return "layer 1.0 is ambiguous: write 1 for the first layer or -1 for the last (a fraction lies below 1)"
+    if 0 < layer < 1 or (layer == int(layer) and layer != 0):
+        return None
+    return f"layer {layer} names no layer: give {LAYER_HELP}"
+
+
 def layer_index(n_layers: int, layer: float) -> int:
-    """The hidden-state index a retrieval layer names: an index, or a fraction of the depth (XTREME: 14/24)."""
-    return int(layer) if layer >= 1 else max(1, round(layer * n_layers))
+    """The hidden-state index (1..n_layers; 0 would be the embeddings) that a retrieval layer names."""
+    problem = layer_problem(layer)
+    if problem:
+        raise StiltsError(problem)
+    if 0 < layer < 1:
+        return max(1, round(layer * n_layers))
+    idx = int(layer) if layer > 0 else n_layers + 1 + int(layer)
+    if not 1 <= idx <= n_layers:
+        raise StiltsError(f"layer {layer}: the encoder has {n_layers} layers (give {LAYER_HELP})")
+    return idx

@@ -110,6 +110,33 @@ class _Cursor:
         return struct.unpack("<" + fmt, self.take(struct.calcsize("<" + fmt)))
 
 
+HEADER_BYTES = len(MAGIC) + struct.calcsize("<I7ifi")
+
+
+def _header(c: _Cursor) -> E5Header:
+    if bytes(c.take(len(MAGIC))) != MAGIC:
+        raise E5FileError(f"{c.path}: not an e5 image (magic is not {MAGIC.decode()})")
+    version, = c.read("I")
+    hidden, layers, heads, ffn, vocab, max_pos, type_vocab = c.read("7i")
+    eps, = c.read("f")
+    block, = c.read("i")
+    header = E5Header(version, hidden, layers, heads, ffn, vocab, max_pos, type_vocab, eps, block)
+    if block != QK or min(hidden, layers, heads, ffn, vocab, max_pos, type_vocab) <= 0 or hidden % heads:
+        raise E5FileError(f"{c.path}: implausible header {header}")
+    return header
+
+
+def read_header(path: str | Path) -> E5Header:
+    """The header alone (its first bytes): the model's shape without reading the whole image, for config checks."""
+    path = Path(path)
+    try:
+        with open(path, "rb") as fh:
+            data = memoryview(fh.read(HEADER_BYTES))
+    except OSError as e:
+        raise E5FileError(f"{path}: cannot read ({e.strerror})") from None
+    return _header(_Cursor(path, data))
+
+
 def read_e5_file(path: str | Path) -> E5File:
     """Parse (and bounds-check) the whole image; tensors stay as views into the file's bytes."""
     path = Path(path)
@@ -118,15 +145,8 @@ def read_e5_file(path: str | Path) -> E5File:
     except OSError as e:
         raise E5FileError(f"{path}: cannot read ({e.strerror})") from None
     c = _Cursor(path, data)
-    if bytes(c.take(4)) != MAGIC:
-        raise E5FileError(f"{path}: not an e5 image (magic is not {MAGIC.decode()})")
-    version, = c.read("I")
-    hidden, layers, heads, ffn, vocab, max_pos, type_vocab = c.read("7i")
-    eps, = c.read("f")
-    block, = c.read("i")
-    header = E5Header(version, hidden, layers, heads, ffn, vocab, max_pos, type_vocab, eps, block)
-    if block != QK or min(hidden, layers, heads, ffn, vocab, max_pos, type_vocab) <= 0 or hidden % heads:
-        raise E5FileError(f"{path}: implausible header {header}")
+    header = _header(c)
+    vocab = header.vocab
     n_pieces, = c.read("i")
     bos, eos, pad, unk = c.read("4i")
     blob_len, = c.read("Q")

@@ -101,6 +101,15 @@ def e5_small_dir(image: str | Path | None = None, cache: str | Path | None = Non
     return out
 
 
+def is_e5_small_dir(directory: str | Path) -> bool:
+    """Whether `directory` is a model this converter wrote (its marker names the image it came from): how a
+    model trained over it is recognised as e5, to be read as e5 is (stilts.models.retrieval_profile)."""
+    from stilts.core.markers import read_marker
+
+    marker = read_marker(directory)
+    return marker is not None and {"image_sha256", "converter"} <= set(marker)
+
+
 def bert_config(f: E5File) -> Any:
     from transformers import BertConfig
 

@@ -4,9 +4,12 @@ Defaults follow the X-STILTs / jiant XTREME recipe (../shared/PROTOCOL.md): Adam
 weight decay 0.01, clip 1.0, batch 4 x accumulation 8 = 32, max length 256 for classification and tagging,
 384 for QA (from each task's spec), per-task epochs from the spec. A locally built phase-1 model (stilts.train.model_sources:
 `e5-small`, the offline real encoder; `kit`, the tiny test model) brings its own profile as defaults under
-what the config sets. Freezing the word embeddings or the lowest layers trades quality for CPU time.
+what the config sets; its profile, or any model's retrieval family (stilts.models.retrieval_profile), names the
+layer and text prefix retrieval reads (e5: the last layer and "query: "; XLM-R: XTREME's layer 14 of 24).
+Freezing the word embeddings or the lowest layers trades quality for CPU time.
 Retrieval targets whose spec names training pairs (LAReQA, Mewsli-X) are trained as dual encoders, as XTREME-R
-does; `retrieval_training: false` uses the intermediate encoder directly instead (the zero-training variant)."""
+does; `retrieval_training: false` uses the intermediate encoder directly instead (the zero-training variant). A
+retrieval target whose pooled layer lies inside the frozen layers is refused: no training could change it."""
 from __future__ import annotations
 
 import dataclasses
@@ -15,7 +18,9 @@ from typing import Any, Literal
 
 
 from stilts.core.errors import StiltsError
+from stilts.core.kinds import get_kind
 from stilts.eval.retrieval import RetrievalConfig
+from stilts.models import layer_index, layer_problem
 from stilts.core.overrides import merged_config
 from stilts.core.config_check import from_mapping
 from stilts.train.loop import LoopConfig
@@ -44,22 +49,32 @@ class ExperimentConfig:
     feature_cache_dtype: Literal["float32", "float16"] = "float32"   # on disk (float16: half the size, ~1e-3 off)
     retrieval_training: bool = True           # dual-encoder training of LAReQA / Mewsli-X (false: none, as Tatoeba)
     retrieval_temperature: float = 0.05       # in-batch softmax over cosine / temperature
-    retrieval_layer: float = RetrievalConfig.layer  # the pooled layer: the one `stilts eval` reads by default
+    retrieval_layer: float = RetrievalConfig.layer  # the pooled layer (stilts.models.layer_index), trained and read
+    retrieval_prefix: str = RetrievalConfig.prefix  # text before every retrieval input (e5-small's profile: "query: ")
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
+
+    def key_dict(self) -> dict:
+        """What stage and cell keys hash: `to_dict` less the keys added after runs were finished, while they hold
+        their default (so those runs keep their keys)."""
+        return {k: v for k, v in self.to_dict().items() if KEYLESS_DEFAULTS.get(k, _UNSET) != v}
+
+
+_UNSET = object()
+KEYLESS_DEFAULTS: dict[str, Any] = {"retrieval_prefix": ""}   # key -> the default that stays out of keys
 
 
 def resolve(config_file: str | None, overrides: dict[str, Any]) -> ExperimentConfig:
     data = merged_config(config_file, overrides)
     if isinstance(data.get("intermediate"), str):
         data["intermediate"] = [x for x in data["intermediate"].split(",") if x]
-    from stilts.train.model_sources import MODEL_SOURCES, OFFLINE_DEFAULT
+    from stilts.train.model_sources import OFFLINE_DEFAULT, model_depth, model_profile
 
     if data.get("source") == "kit":
         data.setdefault("model", OFFLINE_DEFAULT)
-    source = MODEL_SOURCES.get(data.get("model", ""))
-    for key, value in (source.profile if source else {}).items():
+    model = data.get("model", ExperimentConfig.model)
+    for key, value in (model_profile(model) if isinstance(model, str) else {}).items():
         if isinstance(value, dict):
             data[key] = {**value, **(data.get(key) or {})}
         else:
@@ -75,4 +90,30 @@ def resolve(config_file: str | None, overrides: dict[str, Any]) -> ExperimentCon
         raise StiltsError("feature_cache needs freeze_layers >= 1: it stores the output of the frozen layers")
     if cfg.retrieval_temperature <= 0:
         raise StiltsError(f"retrieval_temperature must be > 0, got {cfg.retrieval_temperature}")
+    problem = layer_problem(cfg.retrieval_layer) or frozen_layer_problem(
+        cfg, cfg.retrieval_layer, model_depth(cfg) if pools_over_frozen_layers(cfg) else None)
+    if problem:
+        raise StiltsError(f"retrieval_layer: {problem}")
     return cfg
+
+
+def pools_over_frozen_layers(cfg: ExperimentConfig) -> bool:
+    """Whether the target is scored from pooled encoder states (a retrieval task) of a model with frozen layers."""
+    from stilts.core.tasks import get_task
+
+    return bool(cfg.target and cfg.freeze_layers and get_kind(get_task(cfg.target).kind).dual_encoder)
+
+
+def frozen_layer_problem(cfg: ExperimentConfig, layer: float, depth: int | None) -> str | None:
+    """Why pooling `layer` of a `depth`-layer model defeats a comparison of this config's retrieval target: it lies
+    inside the embeddings + lowest `freeze_layers` layers, which no stage trains, so every condition scores the
+    same vectors. None when it lies above them, when nothing is frozen, or when the depth is not known yet."""
+    if depth is None or not pools_over_frozen_layers(cfg):
+        return None
+    idx = layer_index(depth, layer)
+    if idx > cfg.freeze_layers:
+        return None
+    k = cfg.freeze_layers
+    fix = f"read a layer above {k} (-1: the last) or freeze fewer" if k < depth else f"freeze fewer than {depth}"
+    return (f"layer {layer:g} is layer {idx} of {depth}, inside the {k} frozen layers (freeze_layers: {k}): no "
+            f"training changes what {cfg.target} scores, so every condition would tie; {fix}")

@@ -124,6 +124,20 @@ def base_encoder(cfg: ExperimentConfig, log) -> str:
     return cfg.model
 
 
+def check_retrieval_layer(cfg: ExperimentConfig, encoder: str) -> None:
+    """At the run's start, with the phase-1 model's depth known (a hub model's is not at config time): refuse a
+    retrieval layer inside the frozen layers, which no stage could train."""
+    from stilts.train.config import frozen_layer_problem, pools_over_frozen_layers
+
+    if pools_over_frozen_layers(cfg):
+        from transformers import AutoConfig
+
+        depth = AutoConfig.from_pretrained(encoder).num_hidden_layers
+        problem = frozen_layer_problem(cfg, cfg.retrieval_layer, depth)
+        if problem:
+            raise StiltsError(f"retrieval_layer: {problem}")
+
+
 def _prepare(sources: list[str], task: str, start: str, cfg: ExperimentConfig, log, prefix: bool = True) -> dict:
     """Training rows (mixed when several sources), the English dev rows of `task` (XNLI's own English dev
     when it trains on MNLI), features, and a model with a fresh head. With frozen layers (and `prefix`), the
@@ -206,10 +220,10 @@ def run_retrieval_stage(stage: Stage, start: str, cfg: ExperimentConfig, run: Pa
     from stilts.models.dual_encoder import DualEncoder
     from stilts.train.evaluate import make_retrieval_evaluator
     from stilts.core.features import encode
-    from stilts.train.retrieval_pairs import build_pairs, held_out
+    from stilts.train.retrieval_pairs import build_pairs, held_out, with_prefix
 
     spec = get_task(stage.task)
-    pairs = build_pairs(spec.train_pairs, train_rows(stage.sources[0], cfg))
+    pairs = with_prefix(build_pairs(spec.train_pairs, train_rows(stage.sources[0], cfg)), cfg.retrieval_prefix)
     train, dev = held_out(pairs, cfg.dev_limit)
     tok = AutoTokenizer.from_pretrained(start)
     max_length = cfg.max_length or spec.max_length or 256
@@ -220,8 +234,8 @@ def run_retrieval_stage(stage: Stage, start: str, cfg: ExperimentConfig, run: Pa
     out = run / stage.name
     loop_cfg = cfg.train.__class__(**{**asdict(cfg.train), "epochs": cfg.epochs.get(spec.name, spec.epochs or 2)})
     log(f"[{stage.name}] dual encoder on {len(train)} {spec.train_pairs} pairs ({stage.sources[0]}), layer "
-        f"{model.layer}, temperature {cfg.retrieval_temperature}; dev: {len(dev)} held-out English pairs; "
-        f"start: encoder of {start}")
+        f"{model.layer}, prefix {cfg.retrieval_prefix!r}, temperature {cfg.retrieval_temperature}; dev: "
+        f"{len(dev)} held-out English pairs; start: encoder of {start}")
     evaluate = make_retrieval_evaluator(dev_feats, tok.pad_token_id, spec.metric)
     result = train_loop(model, feats, evaluate, loop_cfg, out, tok.pad_token_id, spec.metric, log=log, key=key)
     save_encoder(AutoModel.from_pretrained(out / "best"), tok, out / "encoder")
@@ -286,7 +300,7 @@ def stage_keys(cfg: ExperimentConfig, stages: list[Stage]) -> dict[str, str]:
     """Each stage's marker key: the config it trains with (not where it goes; not the target, which only the
     target's own stages name), chained over the stages before it, so that an intermediate stage has the same key
     in every target's run (what `stilts compare` shares between cells)."""
-    common = {k: v for k, v in cfg.to_dict().items() if k not in ("out", "target")}
+    common = {k: v for k, v in cfg.key_dict().items() if k not in ("out", "target")}
     keys, previous = {"phase1-continued-mlm": key_of("phase1", common)}, key_of("phase1", common)
     for stage in stages:
         built = {s: b.stats()["fingerprint"] for s in stage.sources
@@ -318,6 +332,7 @@ def _run_experiment(cfg: ExperimentConfig, run: Path, log) -> dict:
     record = {"phase1": {"model": cfg.model}, "stages": [asdict(s) for s in stages]}
     (run / "stages.json").write_text(json.dumps(record, indent=1), encoding="utf-8")
     encoder = base_encoder(cfg, log)
+    check_retrieval_layer(cfg, encoder)
     record["phase1"]["encoder"] = encoder
     if cfg.continued_mlm:  # optional: continued MLM on the texts of tasks / advmine datasets, as a baseline
         from stilts.train.mlm import continued_mlm, texts_of_rows

@@ -54,6 +54,14 @@ def build_pairs(name: str, rows: Dataset) -> Dataset:
 
 
 
+def with_prefix(pairs: Dataset, prefix: str) -> Dataset:
+    """Queries and targets after the model's retrieval prefix (e5: "query: "), as `stilts eval` embeds them, so
+    the dual encoder trains on the inputs it is scored on."""
+    if not prefix:
+        return pairs
+    return pairs.map(lambda r: {"query": prefix + r["query"], "target": prefix + r["target"]})
+
+
 def held_out(pairs: Dataset, dev_limit: int | None, share: float = 0.1) -> tuple[Dataset, Dataset]:
     """(train, dev): whole groups, taken in the order of their keys (independent of row order), go to dev until
     it holds min(dev_limit, share of the pairs) rows (at least one group); no dev paragraph or entity is trained
