@@ -71,6 +71,8 @@ def run_grid(tree: Path, work: Path, cache: bool) -> dict:
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--before", default="8e97176", help="a commit from before the change")
+    p.add_argument("--reuse-before", action="store_true",
+                   help="take the 'before' figures from results/grid_disk.json (same grid, same commit) and rerun 'after'")
     args = p.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="bench-grid-disk-"))
     old = tmp / "before-tree"
@@ -79,7 +81,11 @@ def main() -> None:
     subprocess.run(["tar", "-x", "-C", str(old)], input=archive, check=True)
     (tmp / "before").mkdir()
     (tmp / "after").mkdir()
-    before = run_grid(old, tmp / "before", cache=False)
+    previous = json.loads(RESULTS.read_text()) if RESULTS.is_file() else {}
+    if args.reuse_before and previous.get("before_commit") == args.before:
+        before = {**previous["before"], "measured_in": "an earlier run of this script (--reuse-before)"}
+    else:
+        before = run_grid(old, tmp / "before", cache=False)
     after = run_grid(ROOT, tmp / "after", cache=True)
     result = {"grid": "kit demo cut to 300 rows, 50 dev rows, seed 0, conditions none + english, target XNLI",
               "before_commit": args.before, "before": before, "after": after,

@@ -189,10 +189,24 @@ def save_model(model: Any, out: str | Path, tokenizer: Any = None, encoder_only:
         for f in list(out.iterdir()) if out.is_dir() else []:   # never write through a link into the root's files
             if f.is_file() and f.stat().st_nlink > 1:
                 f.unlink()
-        tokenizer.save_pretrained(out)
+        _without_call_state(tokenizer).save_pretrained(out)
         if root is not None and (out / BASE).is_file():
             link_unchanged(out, Path(root))
     return out
+
+
+def _without_call_state(tokenizer: Any) -> Any:
+    """A copy without the truncation and padding that the last call left on a fast tokenizer's backend: not
+    part of the tokenizer, and it makes every saved tokenizer.json differ from its root's."""
+    import copy
+
+    backend = getattr(tokenizer, "backend_tokenizer", None)
+    if backend is None or (backend.truncation is None and backend.padding is None):
+        return tokenizer
+    clean = copy.deepcopy(tokenizer)
+    clean.backend_tokenizer.no_truncation()
+    clean.backend_tokenizer.no_padding()
+    return clean
 
 
 def _same_bytes(a: Path, b: Path) -> bool:
