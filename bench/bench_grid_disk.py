@@ -37,16 +37,34 @@ def grid_config(out: Path, cache: bool) -> dict:
     return cfg
 
 
+def _inodes(paths: list[Path]) -> dict[tuple[int, int], tuple[int, int, int]]:
+    """(device, inode) -> (size, links, occurrences under `paths`): a hard-linked file counts once, as in du."""
+    seen: dict[tuple[int, int], tuple[int, int, int]] = {}
+    for path in paths:
+        for f in path.rglob("*") if path.exists() else []:
+            if f.is_file() and not f.is_symlink():
+                st = f.stat()
+                key = (st.st_dev, st.st_ino)
+                seen[key] = (st.st_size, st.st_nlink, seen.get(key, (0, 0, 0))[2] + 1)
+    return seen
+
+
 def size_mb(path: Path) -> float:
-    """Bytes on disk as `du` counts them: a hard-linked file once."""
-    if not path.exists():
-        return 0.0
-    seen: dict[tuple[int, int], int] = {}
-    for f in path.rglob("*"):
-        if f.is_file() and not f.is_symlink():
-            st = f.stat()
-            seen[(st.st_dev, st.st_ino)] = st.st_size
-    return sum(seen.values()) / 2**20
+    return sum(v[0] for v in _inodes([path]).values()) / 2**20
+
+
+def measure(grid: Path, work: Path) -> dict:
+    """The grid's disk: all of it, its trained models (run directories), and how much of it is hard links to
+    files outside it (a delta's tokenizer is the base model's own file: no new disk)."""
+    run_dirs = [d for d in grid.rglob("*") if d.is_dir() and (d / "stages.json").is_file()]
+    everything, runs = _inodes([grid]), _inodes(run_dirs)
+    outside = sum(size for size, links, here in everything.values() if links > here)
+    stages = sum(1 for d in run_dirs for s in d.iterdir() if s.is_dir() and s.name.startswith(("intermediate-", "target-")))
+    mb = lambda table: round(sum(v[0] for v in table.values()) / 2**20, 1)  # noqa: E731
+    return {"run_dirs": len(run_dirs), "stage_dirs": stages, "grid_mb": mb(everything), "trained_models_mb": mb(runs),
+            "linked_to_files_outside_mb": round(outside / 2**20, 1),
+            "new_disk_mb": round((sum(v[0] for v in everything.values()) - outside) / 2**20, 1),
+            "feature_cache_mb": round(size_mb(work / "stilts-cache" / "prefix-features"), 1)}
 
 
 def run_grid(tree: Path, work: Path, cache: bool) -> dict:
@@ -59,13 +77,7 @@ def run_grid(tree: Path, work: Path, cache: bool) -> dict:
     subprocess.run([sys.executable, "-c", "from cli import stilts; stilts()", "compare", str(cfg_file)],
                    cwd=tree, env=env, check=True, stdout=subprocess.DEVNULL)
     wall = time.perf_counter() - t0
-    total = size_mb(grid)
-    run_dirs = [d for d in grid.rglob("*") if d.is_dir() and (d / "stages.json").is_file()]
-    runs = sum(size_mb(d) for d in run_dirs)
-    stages = sum(1 for d in run_dirs for s in d.iterdir() if s.is_dir() and s.name.startswith(("intermediate-", "target-")))
-    return {"run_dirs": len(run_dirs), "stage_dirs": stages, "grid_mb": round(total, 1), "trained_models_mb": round(runs, 1), "rest_mb": round(total - runs, 1),
-            "feature_cache_mb": round(size_mb(work / "stilts-cache" / "prefix-features"), 1),
-            "wall_s": round(wall, 1)}
+    return {**measure(grid, work), "wall_s": round(wall, 1)}
 
 
 def main() -> None:
@@ -89,7 +101,8 @@ def main() -> None:
     after = run_grid(ROOT, tmp / "after", cache=True)
     result = {"grid": "kit demo cut to 300 rows, 50 dev rows, seed 0, conditions none + english, target XNLI",
               "before_commit": args.before, "before": before, "after": after,
-              "after_share_of_before": round(after["trained_models_mb"] / max(before["trained_models_mb"], 1e-9), 4),
+              "after_share_of_before": round(after["grid_mb"] / max(before["grid_mb"], 1e-9), 4),
+              "after_new_disk_share_of_before": round(after["new_disk_mb"] / max(before["grid_mb"], 1e-9), 4),
               "command": "python bench/bench_grid_disk.py " + " ".join(sys.argv[1:])}
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=1), encoding="utf-8")
