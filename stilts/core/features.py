@@ -20,10 +20,17 @@ def _length(batch: dict) -> dict:
     return {"length": [max(len(x) for x in i) if i and isinstance(i[0], list) else len(i) for i in ids]}
 
 
+def _encode(batch: dict, kind: str, encoding: int, **kwargs: Any) -> dict:
+    """A kind's `encode_batch`, named with its `encoding` version: `datasets` keys its cache on these arguments
+    (it hashes a method by name, not code), so a bumped version re-tokenises instead of reading old features."""
+    return TABLE[kind].encode_batch(batch, **kwargs)
+
+
 def tokenise(ds: Dataset, kind: TaskKind, tokenizer: Any, max_length: int) -> Dataset:
     """Every row of `ds` as the kind's features, with a `length` column."""
-    out = ds.map(kind.encode_batch, batched=True, remove_columns=ds.column_names,
-                 fn_kwargs={"tok": tokenizer, "max_length": max_length, **kind.encode_kwargs(max_length)},
+    out = ds.map(_encode, batched=True, remove_columns=ds.column_names,
+                 fn_kwargs={"kind": kind.name, "encoding": kind.encoding, "tok": tokenizer, "max_length": max_length,
+                            **kind.encode_kwargs(max_length)},
                  desc=f"tokenize {kind.name}")
     return out.map(_length, batched=True, desc="lengths")
 

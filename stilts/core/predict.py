@@ -1,7 +1,8 @@
 """Batched, length-sorted inference for every task kind with a head; one prediction per example, in order.
 bf16 autocast on GPU. Predictions are what the metrics compare: a class index, a choice index, one tag index
-per word (the first sub-token's), or an answer string taken from the context by character offsets; how a
-kind's model outputs become predictions is its `TaskKind.decode` and `predictions` (stilts.core.kinds)."""
+per word (its head sub-token's, stilts.core.kinds.tagging.word_heads), or an answer string taken from the context
+by character offsets; how a kind's model outputs become predictions is its `TaskKind.decode` and `predictions`
+(stilts.core.kinds)."""
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -45,6 +45,8 @@ class TaskKind:
     several_points: bool = False              # a row has several selection points
     references: bool = False                  # a reference classifier on frozen vectors can score it
     scored_by_loss: bool = False              # model selection by loss, not by a task metric
+    encoding: int = 1                         # bump when encode_batch's output changes: `datasets` hashes the
+                                              # method by name, not code, so this retires cached features
 
     def __repr__(self) -> str:
         return f"<TaskKind {self.name}>"

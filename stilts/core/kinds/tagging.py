@@ -1,5 +1,7 @@
-"""One tag per word (POS, NER, CCG supertags). Words are split into sub-tokens; the first sub-token carries the
-word's label, the others IGNORE. Long inputs are predicted in word windows, so every word gets a tag.
+"""One tag per word (POS, NER, CCG supertags). Words are split into sub-tokens; one of them, the word's head
+(`word_heads`: its first sub-token that holds a character of the word), carries the word's label, the others
+IGNORE; training labels and predictions both read the head. Long inputs are predicted in word windows, so every
+word gets a tag.
 Translation is word by word (each token on its own), so the labels stay aligned: only word-level translators
 can do that."""
 from __future__ import annotations
@@ -12,6 +14,23 @@ from datasets import ClassLabel, Dataset, Features, Sequence, Value
 from stilts.core.errors import DataError, StiltsError
 from stilts.core.kinds.base import IGNORE, UNLABELLED, TaskKind
 from stilts.core.kinds.rows import MISSING, label_index, labelled
+
+
+# Sub-tokens that mark a word's start and hold none of its characters: a sentencepiece tokenizer (XLM-R,
+# e5-small) often splits a CJK word as a bare '▁' and then its characters; a byte-level BPE can emit a bare 'Ġ'.
+BARE_MARKERS = frozenset({"\u2581", "\u0120"})
+
+
+def word_heads(word_ids: list[int | None], pieces: list[str]) -> dict[int, int]:
+    """Word index -> the position of the sub-token that carries its label: its first sub-token that is not a
+    bare word-start marker (else its first). A bare '▁' is the same piece before every such word, so a label on
+    it teaches nothing about the word: PAN-X/UD-POS zh put most labels there (one rule for training and
+    prediction, which reads the labelled positions)."""
+    heads: dict[int, int] = {}
+    for k, (w, piece) in enumerate(zip(word_ids, pieces)):
+        if w is not None and (w not in heads or (pieces[heads[w]] in BARE_MARKERS and piece not in BARE_MARKERS)):
+            heads[w] = k
+    return heads
 
 
 def word_windows(words: list[str], tok: Any, max_length: int) -> list[tuple[int, int]]:
@@ -39,6 +58,7 @@ class Tagging(TaskKind):
     langid_field = "tokens"
     document_fields = ("tokens",)
     head = "AutoModelForTokenClassification"
+    encoding = 2                              # 2: labels on each word's head (word_heads), not its first piece
 
     def field_features(self, labels: list[str] | None) -> dict:
         """`labels=None` means an open tag set (e.g. CCG): tags stay strings."""
@@ -94,15 +114,14 @@ class Tagging(TaskKind):
         enc = tok(batch["tokens"], is_split_into_words=True, truncation=True, max_length=max_length)
         labels = []
         for i, tags in enumerate(batch["tags"]):
-            prev, row = None, []
-            for w in enc.word_ids(i):
-                row.append(IGNORE if w is None or w == prev else tags[w])
-                prev = w
+            row = [IGNORE] * len(enc["input_ids"][i])
+            for w, k in word_heads(enc.word_ids(i), enc.tokens(i)).items():
+                row[k] = tags[w]
             labels.append(row)
         return {"input_ids": enc["input_ids"], "attention_mask": enc["attention_mask"], "labels": labels}
 
     def decode(self, idx: list[int], rows: list[dict], out: Any, preds: dict) -> None:
-        """Word-level tag indices: the first sub-token's."""
+        """Word-level tag indices: each word's head's (`word_heads`), the positions its labels mark."""
         for i, r, lg in zip(idx, rows, out.logits.float().cpu()):
             p = lg.argmax(-1).tolist()
             preds[i] = [p[k] for k, lab in enumerate(r["labels"]) if lab != IGNORE]
