@@ -23,11 +23,11 @@ import yaml
 from datasets import Dataset, concatenate_datasets
 
 from stilts.core.built_dataset import BuiltDataset
-from stilts.core.errors import StiltsError
+from stilts.core.errors import StiltsError, UnlabelledSplitError
 from stilts.core.kinds import get_kind
 from stilts.core.markers import key_of, mark_done, read_marker
 from stilts.core.outputs import check_replaceable, output_lock, remove_path
-from stilts.core.tasks import get_task, load
+from stilts.core.tasks import get_task, load, split_files, stand_in_note
 from stilts.core.tasks.spec import TaskSpec
 from stilts.train.config import ExperimentConfig
 from stilts.train.loop import train_loop
@@ -109,7 +109,48 @@ def dev_rows(spec: TaskSpec, cfg: ExperimentConfig) -> Dataset:
     lang = "en" if "en" in spec.all_languages else spec.train_language
     ds = load(spec, split, lang, source=cfg.source, data_dir=cfg.data_dir)
     assert set(ds["lang"]) <= {"en"}, "model selection must use English dev data only"
-    return ds.select(range(min(cfg.dev_limit, len(ds)))) if cfg.dev_limit else ds
+    ds = ds.select(range(min(cfg.dev_limit, len(ds)))) if cfg.dev_limit else ds
+    require_selection_gold(ds, spec, split, lang, cfg)
+    return ds
+
+
+def require_selection_gold(ds: Dataset, spec: TaskSpec, split: str, lang: str, cfg: ExperimentConfig) -> None:
+    """Stop when the rows that select the model carry no gold label (XTREME's TyDiQA-GoldP dev answers are
+    stripped): every epoch would score 0 and the "best" checkpoint would be chosen on zeros."""
+    if get_kind(spec.kind).is_labelled(ds):
+        return
+    _, files = split_files(spec, split, lang, source=cfg.source, data_dir=cfg.data_dir)
+    patterns = [p.format(lang=lang, code=spec.code(lang), variant="") for lay in spec.layouts
+                for p in _patterns(lay.files.get(split))][:1]
+    instead = [f"--data-dir DIR whose {patterns[0]} holds gold labels"] if patterns else []
+    if spec.hub and split in spec.hub.splits and cfg.source != "hub":
+        instead.append(f"no --data-dir/--kit, to read the hub copy ({spec.hub.path})")
+    raise UnlabelledSplitError(
+        f"{spec.name}: model selection reads the English {split} rows of {', '.join(files)}, and none of its "
+        f"{len(ds)} rows has a gold label (the publisher stripped them), so every epoch would score 0; pass "
+        + (" or ".join(instead) or "a copy of this split with gold labels"))
+
+
+def _patterns(entry: Any) -> list[str]:
+    """The main file pattern(s) of a layout's split entry (a pattern, a list, or {role: pattern(s)})."""
+    main = entry.get("main", []) if isinstance(entry, dict) else entry
+    return [main] if isinstance(main, str) else list(main or [])
+
+
+def selection_tasks(stage: Stage) -> list[str]:
+    """The registry tasks whose English dev rows select this stage's model (none for a dual encoder, which
+    selects on held-out training pairs)."""
+    if stage.multitask:
+        return [_task_of(entry.split("+")[0]) for entry in stage.multitask]
+    return [] if get_kind(get_task(stage.task).kind).dual_encoder else [stage.task]
+
+
+def train_note(sources: list[str], cfg: ExperimentConfig) -> str:
+    """What stands in for a registry source's missing English train file (a layout's `stands_in`: SIQA trains
+    on its labelled test file), for the stage's log line and result; '' when every source reads its own."""
+    notes = [stand_in_note(s, "train", source=cfg.source, data_dir=cfg.data_dir)
+             for s in sources if not BuiltDataset.find(s)]
+    return "; ".join(n for n in notes if n)
 
 
 def base_encoder(cfg: ExperimentConfig, log) -> str:
@@ -173,7 +214,8 @@ def _prepare(sources: list[str], task: str, start: str, cfg: ExperimentConfig, l
         log("feature cache: off for this stage (it needs freeze_layers >= 1" + (" and one task" if not prefix else "")
             + ")")
     evaluate = make_evaluator(spec.kind, dev, dev_feats, tok.pad_token_id, spec.metric, spec.labels)
-    return {"spec": spec, "train": train, "dev": dev, "tok": tok, "feats": feats, "model": model, "evaluate": evaluate}
+    return {"spec": spec, "train": train, "dev": dev, "tok": tok, "feats": feats, "model": model, "evaluate": evaluate,
+            "data_note": train_note(sources, cfg)}
 
 
 def run_multitask_stage(stage: Stage, start: str, cfg: ExperimentConfig, run: Path, log, key: str = "") -> dict:
@@ -193,6 +235,9 @@ def run_multitask_stage(stage: Stage, start: str, cfg: ExperimentConfig, run: Pa
     epochs = max(cfg.epochs.get(p["spec"].name, p["spec"].epochs or 2) for p in prepared)
     loop_cfg = cfg.train.__class__(**{**asdict(cfg.train), "epochs": epochs})
     out = run / stage.name
+    note = "; ".join(p["data_note"] for p in prepared if p["data_note"])
+    if note:
+        log(f"[{stage.name}] {note}")
     log(f"[{stage.name}] multi-task over {', '.join(names)} ({cfg.sampling} sampling), "
         f"{len(mix)} training rows; selection on the mean English dev score")
     result = train_loop(model, mix, evaluate, loop_cfg, out, prepared[0]["tok"].pad_token_id, "mean", log=log,
@@ -206,7 +251,8 @@ def run_multitask_stage(stage: Stage, start: str, cfg: ExperimentConfig, run: Pa
     shutil.rmtree(out / "best", ignore_errors=True)
     return {"stage": stage.name, "metric": "mean of " + ", ".join(p["spec"].metric for p in prepared),
             "dev_en": result["best"], "best_epoch": result["best_epoch"], "steps": result["steps"],
-            "train_rows": len(mix), "dev_rows": sum(len(p["dev"]) for p in prepared)}
+            "train_rows": len(mix), "dev_rows": sum(len(p["dev"]) for p in prepared),
+            **({"data_note": note} if note else {})}
 
 
 def run_retrieval_stage(stage: Stage, start: str, cfg: ExperimentConfig, run: Path, log, key: str = "") -> dict:
@@ -257,6 +303,8 @@ def run_stage(stage: Stage, start: str, cfg: ExperimentConfig, run: Path, log, k
     spec, train, dev, tok, feats, model = p["spec"], p["train"], p["dev"], p["tok"], p["feats"], p["model"]
     out = run / stage.name
     loop_cfg = cfg.train.__class__(**{**asdict(cfg.train), "epochs": cfg.epochs.get(spec.name, spec.epochs or 2)})
+    if p["data_note"]:
+        log(f"[{stage.name}] {p['data_note']}")
     log(f"[{stage.name}] {len(train)} training rows ({'+'.join(stage.sources)}), dev {len(dev)} English rows, "
         f"start: {'encoder of ' if stage.carry == 'encoder' else 'model of '}{start}")
     result = train_loop(model, feats, p["evaluate"], loop_cfg, out, tok.pad_token_id, spec.metric, log=log,
@@ -270,7 +318,8 @@ def run_stage(stage: Stage, start: str, cfg: ExperimentConfig, run: Path, log, k
     shutil.rmtree(out / "best", ignore_errors=True)
     return {"stage": stage.name, "metric": spec.metric, "dev_en": result["best"], "best_epoch": result["best_epoch"],
             "steps": result["steps"], "train_rows": len(train), "dev_rows": len(dev),
-            "converged": result["converged"], "last_gain": result["last_gain"], "curve": result["curve"]}
+            "converged": result["converged"], "last_gain": result["last_gain"], "curve": result["curve"],
+            **({"data_note": p["data_note"]} if p["data_note"] else {})}
 
 
 RUN_MARKERS = ("config.yaml", "stages.json")
@@ -329,6 +378,10 @@ def _run_experiment(cfg: ExperimentConfig, run: Path, log) -> dict:
     keys = stage_keys(cfg, stages)
     for stage in stages:   # before any work: a run dir holds one config's results, never a mix
         _finished(run / stage.name, keys[stage.name])
+    for stage in stages:   # before any training: a later stage's dev rows without gold stop the run now
+        if _finished(run / stage.name, keys[stage.name]) is None:
+            for task in selection_tasks(stage):
+                dev_rows(get_task(task), cfg)
     record = {"phase1": {"model": cfg.model}, "stages": [asdict(s) for s in stages]}
     (run / "stages.json").write_text(json.dumps(record, indent=1), encoding="utf-8")
     encoder = base_encoder(cfg, log)

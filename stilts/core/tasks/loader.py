@@ -333,6 +333,41 @@ def _load_parts(spec: TaskSpec, split: str, lang: str, **kw: Any) -> Dataset:
     return concatenate_datasets(parts)
 
 
+# ---- which files a split reads ------------------------------------------------------------------------------
+
+def split_files(task: str | TaskSpec, split: str, lang: str | None = None, *, source: str | None = None,
+                data_dir: str | Path | None = None) -> tuple[Layout | None, list[str]]:
+    """(layout, files) that `load` reads for a split, so that a log line or an error can name them; the hub:
+    (None, [its repo id])."""
+    spec = get_task(task) if isinstance(task, str) else task
+    source, root = _source(source, data_dir)
+    lang = _check_lang(spec, lang)
+    _check_split(spec, split)
+    if spec.parts:
+        return None, [f"the {split} files of {', '.join(spec.parts)}"]
+    if source == "hub":
+        return None, [f"the hub copy {spec.hub.path}" if spec.hub else f"{spec.name} (no hub copy)"]
+    chosen = _find_files(spec, split, lang, root, None, None, source)
+    if chosen is None:
+        return split_files(spec.train_from, "train", spec.train_language, source=source, data_dir=data_dir)
+    lay, files = chosen
+    return lay, [f["main"] for f in files]
+
+
+def stand_in_note(task: str | TaskSpec, split: str, lang: str | None = None, *, source: str | None = None,
+                  data_dir: str | Path | None = None) -> str:
+    """One line when `split` is read from files published as another split (a layout's `stands_in`: SIQA
+    without its train file trains on its labelled test file), naming them; '' when it reads its own files."""
+    spec = get_task(task) if isinstance(task, str) else task
+    lay, files = split_files(spec, split, lang, source=source, data_dir=data_dir)
+    published = lay.stands_in.get(split) if lay else None
+    if not published:
+        return ""
+    notes = f" ({lay.notes})" if lay.notes else ""
+    return (f"{spec.name} {split}: no {split} file in the data dir, so layout {lay.name} reads the {published} "
+            f"file {', '.join(files)} instead{notes}")
+
+
 # ---- labels -------------------------------------------------------------------------------------------------
 
 def is_labelled(ds: Dataset, kind: str) -> bool:

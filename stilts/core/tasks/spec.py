@@ -46,6 +46,8 @@ class Layout:
     ids: str = "source"                         # "position": the source's ids are not unique (TyDiQA en train)
     union: bool = False                         # a split's patterns add up (CCGbank sections) instead of alternating
     subset: str = ""                            # set when the files are a published subset, not the official split
+    stands_in: dict[str, str] = field(default_factory=dict)  # split -> the published split whose files it reads
+                                                # (SIQA without its train file: train -> test); said when used
     notes: str = ""
 
 
@@ -104,6 +106,11 @@ def load_spec(path: Path) -> TaskSpec:
             problems.append(f"{path.stem}.eval_split: {spec.eval_split!r} is not in splits")
         if spec.kind in KINDS and get_kind(spec.kind).needs_labels and not spec.labels:
             problems.append(f"{path.stem}.labels: a classification task needs label names")
+        for lay in spec.layouts:
+            bad = {k: v for k, v in lay.stands_in.items() if k not in lay.files or v not in spec.splits}
+            if bad:
+                problems.append(f"{path.stem}.layouts.{lay.name}.stands_in: {bad} must map a split of its files to "
+                                "one of the task's splits")
     if problems:
         raise StiltsError(f"{path}: invalid task spec: " + "; ".join(problems))
     return spec
