@@ -42,6 +42,10 @@ class ExperimentConfig:
     max_length: int | None = None             # default: each task's spec
     epochs: dict[str, float] = field(default_factory=dict)   # per-task overrides
     limit: int | None = None                  # first N training rows per task (an advmine dataset: a seeded sample of N)
+    skip: dict[str, int] = field(default_factory=dict)   # stage task -> rows of its registry source skipped before
+                                              # `limit` (skip.xnli: XNLI's MNLI rows start past the intermediate's)
+    require_disjoint: bool = False            # stop when an intermediate stage shares training rows with a later
+                                              # one (XNLI trains on MNLI); off: said in the log and stages.json
     dev_limit: int | None = 500               # English dev rows scored per epoch (jiant: a 500-example subset)
     freeze_embeddings: bool = False           # word embeddings not trained (CPU runs; e5-small's profile)
     freeze_layers: int = 0                    # the lowest N transformer layers not trained
@@ -62,7 +66,7 @@ class ExperimentConfig:
 
 
 _UNSET = object()
-KEYLESS_DEFAULTS: dict[str, Any] = {"retrieval_prefix": ""}   # key -> the default that stays out of keys
+KEYLESS_DEFAULTS: dict[str, Any] = {"retrieval_prefix": "", "skip": {}, "require_disjoint": False}   # key -> the default that stays out of keys
 
 
 def resolve(config_file: str | None, overrides: dict[str, Any]) -> ExperimentConfig:
@@ -88,6 +92,9 @@ def resolve(config_file: str | None, overrides: dict[str, Any]) -> ExperimentCon
         raise StiltsError(f"freeze_layers must be >= 0, got {cfg.freeze_layers}")
     if cfg.feature_cache and cfg.freeze_layers < 1:
         raise StiltsError("feature_cache needs freeze_layers >= 1: it stores the output of the frozen layers")
+    bad_skip = {t: n for t, n in cfg.skip.items() if not isinstance(n, int) or n < 0}
+    if bad_skip:
+        raise StiltsError(f"skip: {bad_skip}: each value must be a row count >= 0")
     if cfg.retrieval_temperature <= 0:
         raise StiltsError(f"retrieval_temperature must be > 0, got {cfg.retrieval_temperature}")
     problem = layer_problem(cfg.retrieval_layer) or frozen_layer_problem(

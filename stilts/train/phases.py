@@ -30,6 +30,7 @@ from stilts.core.outputs import check_replaceable, output_lock, remove_path
 from stilts.core.tasks import get_task, load, split_files, stand_in_note
 from stilts.core.tasks.spec import TaskSpec
 from stilts.train.config import ExperimentConfig
+from stilts.train.disjoint import check_disjoint
 from stilts.train.loop import train_loop
 
 UNIFIED = {"id", "lang", "text_a", "text_b", "text", "context", "question", "choices", "label", "tokens", "tags",
@@ -89,18 +90,27 @@ def _task_of(source: str) -> str:
     return built.task if built else get_task(source).name
 
 
-def train_rows(source: str, cfg: ExperimentConfig) -> Dataset:
-    """A stage's training rows from a registry task (English train split) or an advmine dataset (a directory, or
-    `hf:org/name` pushed to the hub)."""
+def train_rows(source: str, cfg: ExperimentConfig, stage_task: str | None = None) -> Dataset:
+    """A stage's training rows from a registry task (English train split; `skip[stage_task]` rows skipped, then
+    `limit`) or an advmine dataset (a directory, or `hf:org/name` pushed to the hub)."""
+    ds = source_rows(source, cfg, stage_task)
+    return ds.remove_columns([c for c in ds.column_names if c not in UNIFIED])
+
+
+def source_rows(source: str, cfg: ExperimentConfig, stage_task: str | None = None) -> Dataset:
+    """`train_rows` with every column the source has (an advmine row's `orig_id`: the English row it came from)."""
     built = BuiltDataset.find(source)
     if built:
         ds = built.split("train")
         if cfg.limit and len(ds) > cfg.limit:  # its rows are grouped by language: a seeded sample, not the head
             ds = ds.shuffle(seed=0).select(range(cfg.limit))
-        return ds.remove_columns([c for c in ds.column_names if c not in UNIFIED])
+        return ds
     spec = get_task(source)
     ds = load(spec, "train", spec.train_language, source=cfg.source, data_dir=cfg.data_dir)
-    return ds.select(range(min(cfg.limit, len(ds)))) if cfg.limit else ds
+    start = cfg.skip.get(stage_task or "", 0)
+    if start >= len(ds):
+        raise StiltsError(f"skip.{stage_task}={start}: {source} has only {len(ds)} English training rows")
+    return ds.select(range(start, min(start + cfg.limit, len(ds)) if cfg.limit else len(ds)))
 
 
 def dev_rows(spec: TaskSpec, cfg: ExperimentConfig) -> Dataset:
@@ -192,7 +202,7 @@ def _prepare(sources: list[str], task: str, start: str, cfg: ExperimentConfig, l
     from stilts.core.features import encode
 
     spec = get_task(task)
-    parts = [train_rows(s, cfg) for s in sources]
+    parts = [train_rows(s, cfg, task) for s in sources]
     train = concatenate_datasets([p.cast(parts[0].features) for p in parts]) if len(parts) > 1 else parts[0]
     dev = dev_rows(spec, cfg)
     tok = AutoTokenizer.from_pretrained(start)
@@ -382,7 +392,10 @@ def _run_experiment(cfg: ExperimentConfig, run: Path, log) -> dict:
         if _finished(run / stage.name, keys[stage.name]) is None:
             for task in selection_tasks(stage):
                 dev_rows(get_task(task), cfg)
-    record = {"phase1": {"model": cfg.model}, "stages": [asdict(s) for s in stages]}
+    disjoint = check_disjoint(stages, lambda source, task: source_rows(source, cfg, task), cfg.require_disjoint)
+    for line in disjoint:
+        log(f"[rows] {line}")
+    record = {"phase1": {"model": cfg.model}, "stages": [asdict(s) for s in stages], "disjoint": disjoint}
     (run / "stages.json").write_text(json.dumps(record, indent=1), encoding="utf-8")
     encoder = base_encoder(cfg, log)
     check_retrieval_layer(cfg, encoder)
