@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.setup-done
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: setup demo test bench clean-venv
+.PHONY: setup demo test bench real-data clean-venv
 
 setup: $(STAMP)
 
@@ -30,6 +30,15 @@ demo: setup
 	$(VENV)/bin/advmine inspect $(DEMO_OUT)/grid/datasets/multilingual-adversarial --rows 1
 	$(VENV)/bin/stilts compare configs/grids/kit-demo.yaml --out $(DEMO_OUT)/grid
 	@echo "report: $(DEMO_OUT)/grid/report.md  plots: $(DEMO_OUT)/grid/plots/"
+
+# The real-data grid that answers the research question at small scale (configs/grids/real-data.yaml: e5-small,
+# ../shared/data, 7 conditions x 6 targets x 3 seeds on 2 cores; it resumes where it stopped), then its report,
+# results and plots into docs/real-data/, which is what the repository commits.
+REAL_OUT ?= out/real-data/grid
+real-data: setup
+	$(VENV)/bin/stilts compare configs/grids/real-data.yaml --out $(REAL_OUT)
+	mkdir -p docs/real-data && rm -rf docs/real-data/plots
+	cp $(REAL_OUT)/report.md $(REAL_OUT)/results.json docs/real-data/ && cp -r $(REAL_OUT)/plots docs/real-data/
 
 test: setup
 	$(PY) -m pytest -q -p no:cacheprovider

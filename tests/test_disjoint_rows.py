@@ -60,7 +60,15 @@ def test_an_advmine_set_is_compared_by_the_english_rows_it_came_from(tmp_path, s
 
 
 def test_skip_values_are_row_counts(tmp_path, shared_data):
-    with pytest.raises(StiltsError, match=r"skip: \{'xnli': -1\}: each value must be a row count >= 0"):
+    with pytest.raises(StiltsError, match=r"skip: \{.xnli.: -1\}: each value must be a row count >= 0"):
         _cfg(tmp_path, shared_data, skip={"xnli": -1})
     with pytest.raises(StiltsError, match=r"skip\.xnli=9999: mnli has only 8999 English training rows"):
         phases.train_rows("mnli", _cfg(tmp_path, shared_data, skip={"xnli": 9999}), "xnli")
+
+
+def test_a_stage_task_can_have_its_own_row_limit(tmp_path, shared_data):
+    cfg = _cfg(tmp_path, shared_data, limits={"xnli": 10}, skip={"xnli": 40})
+    assert phases.train_rows("mnli", cfg, "xnli")["id"] == [str(i) for i in range(40, 50)]
+    assert len(phases.train_rows("mnli", cfg, "mnli")) == 40              # the others keep `limit`
+    with pytest.raises(StiltsError, match=r"limits: \{'xnli': 0\}: each value must be a row count >= 1"):
+        _cfg(tmp_path, shared_data, limits={"xnli": 0})

@@ -67,6 +67,9 @@ def collect(grid: GridConfig) -> dict[str, Any]:
         metric = get_metric(ev["metric"])
         tasks.setdefault(task, {"metric": ev["metric"], "score": metric.leaderboard or "main score",
                                 "bootstrap": metric.per_example is not None, "langs": []})
+        if ev.get("retrieval"):   # how the encoder was read; a layer inside a frozen prefix in any cell is kept
+            first = tasks[task].setdefault("retrieval", dict(ev["retrieval"]))
+            first["in_frozen_prefix"] = bool(first["in_frozen_prefix"] or ev["retrieval"]["in_frozen_prefix"])
         for lang, entry in ev["languages"].items():
             if entry.get("score") is None:
                 continue
@@ -83,7 +86,8 @@ def collect(grid: GridConfig) -> dict[str, Any]:
                               "xtreme_avg": {}, "delta": {}, "delta_task_avg": {}, "delta_xtreme": {},
                               "delta_groups": {}, "cells": {k[0] + "/" + k[1] + f"/seed{k[2]}": v["meta"]
                                                             for k, v in done.items()},
-                              "curves": [c for k, v in done.items() for c in cell_curves(v["dir"], *k)]}
+                              "curves": [c for k, v in done.items() if v["meta"].get("trained", True)   # else no
+                                         for c in cell_curves(v["dir"], *k)]}                           # stage to converge
     # One condition alone: scores with intervals over examples and its own seeds.
     for cond in conds:
         result["scores"][cond], lang_reps = {}, {}
@@ -220,7 +224,7 @@ def _grid_info(grid: GridConfig, conds: list[str]) -> dict:
     info: dict[str, Any] = {"name": grid.name, "out": grid.out, "model": grid.model, "source": grid.source,
                             "data_dir": grid.data_dir, "seeds": grid.seeds, "targets": grid.targets,
                             "baseline": grid.baseline, "bootstrap": grid.bootstrap, "eval": grid.eval.__dict__,
-                            "experiment": dict(grid.experiment),
+                            "experiment": dict(grid.experiment), "reading": grid.reading,
                             "conditions": {}, "datasets": {}}
     for name, spec in grid.datasets.items():
         d = dataset_dir(grid, name)
@@ -234,6 +238,7 @@ def _grid_info(grid: GridConfig, conds: list[str]) -> dict:
                                   "langs": list((spec or {}).get("langs") or []), "contamination": cont,
                                   "selector": (spec or {}).get("select", {}).get("name") if spec else None,
                                   "same_size_as": (spec or {}).get("same_size_as"),
+                                  "seconds": round(sum(s.get("seconds", 0) for s in st.get("steps", [])), 1),
                                   "select": {k: {"rows": v.get("rows"), "selected": v.get("selected")}
                                              for k, v in sel.get("train", {}).items()}}
     for cond in conds:
@@ -244,6 +249,7 @@ def _grid_info(grid: GridConfig, conds: list[str]) -> dict:
                                  "continued_mlm": c.continued_mlm, "datasets": refs, "langs": langs,
                                  "stages": [], "dev_en": {}}
         dev: dict[str, list[float]] = defaultdict(list)
+        disjoint: set[str] = set()
         for cell in cells(grid):
             d = cell_dir(grid, cell)
             if cell.condition != cond or not (d / "scores.json").is_file():
@@ -251,6 +257,9 @@ def _grid_info(grid: GridConfig, conds: list[str]) -> dict:
             sc = json.loads((d / "scores.json").read_text())["english_dev"]
             for s in sc:
                 dev[s["stage"]].append(s["dev_en"])
+                if s.get("data_note"):
+                    info.setdefault("data_notes", set()).add(f"[{s['stage']}] {s['data_note']}")
+            disjoint.update(json.loads((d / "stages.json").read_text()).get("disjoint") or [])
             if not entry["stages"]:
                 record = json.loads((d / "stages.json").read_text())
                 rows = {s["stage"]: s.get("train_rows") for s in sc}
@@ -259,7 +268,9 @@ def _grid_info(grid: GridConfig, conds: list[str]) -> dict:
                 entry["stages"] = [{"name": s["name"], "phase": s["phase"], "sources": s["sources"],
                                     "train_rows": rows.get(s["name"])} for s in record["stages"]]
         entry["dev_en"] = {k: _summary(v) for k, v in dev.items()}
+        entry["disjoint"] = sorted(disjoint)   # stilts.train.disjoint: rows an intermediate stage shares with a later one
         info["conditions"][cond] = entry
+    info["data_notes"] = sorted(info.get("data_notes", ()))   # what stood in for a missing training file
     return info
 
 

@@ -69,6 +69,13 @@ class EvalOptions:
     pooling: Pooling = RetrievalConfig.pooling   # retrieval targets: `stilts eval`'s defaults
     layer: float | None = None          # default: the cell's retrieval_layer (the model's profile unless set)
     prefix: str | None = None           # default: the cell's retrieval_prefix (e5-small: "query: ")
+    tasks: dict[str, dict[str, Any]] = field(default_factory=dict)   # task -> any of these keys, for that target
+                                        # alone (e.g. XCOPA's labelled test split needs no `skip`)
+
+    def for_task(self, task: str) -> "EvalOptions":
+        """The options a target is evaluated with: these, with its own entry of `tasks` over them."""
+        own = self.tasks.get(task) or {}
+        return dataclasses.replace(self, tasks={}, **own) if own else dataclasses.replace(self, tasks={})
 
 
 @dataclass(frozen=True)
@@ -88,6 +95,7 @@ class GridConfig:
     eval: EvalOptions
     bootstrap: int                      # bootstrap replicates for the confidence intervals
     bootstrap_seed: int
+    reading: str | None = None          # a markdown file (a person's reading of the results) the report includes
 
     def condition(self, name: str) -> Condition:
         return self.conditions[name]
@@ -187,7 +195,23 @@ def _cross_check(grid: GridConfig, where: str) -> list[str]:
             problems.append(f"{where}.targets: {e}")
     if grid.eval.layer is not None and layer_problem(grid.eval.layer):
         problems.append(f"{where}.eval.layer: {layer_problem(grid.eval.layer)}")
+    problems += _task_eval_problems(grid, where)
     return problems or _frozen_eval_layers(grid, where)
+
+
+def _task_eval_problems(grid: GridConfig, where: str) -> list[str]:
+    """`eval.tasks` entries: each names a target of the grid and sets only EvalOptions keys of known types."""
+    names = [f.name for f in dataclasses.fields(EvalOptions) if f.name != "tasks"]
+    problems = []
+    for task, own in grid.eval.tasks.items():
+        if task not in grid.targets:
+            problems.append(f"{where}.eval.tasks.{task}: not a target of this grid ({', '.join(grid.targets)})")
+        elif not isinstance(own, dict) or set(own) - set(names):
+            problems.append(f"{where}.eval.tasks.{task}: give a mapping of {', '.join(names)}")
+        else:
+            check(EvalOptions, {**dataclasses.asdict(grid.eval.for_task("")), **own}, f"{where}.eval.tasks.{task}",
+                  problems)
+    return problems
 
 
 def _frozen_eval_layers(grid: GridConfig, where: str) -> list[str]:
@@ -203,7 +227,8 @@ def _frozen_eval_layers(grid: GridConfig, where: str) -> list[str]:
         for cond in grid.conditions:
             try:
                 cfg = experiment_config(grid, Cell(cond, t, grid.seeds[0]))
-                problem = frozen_layer_problem(cfg, eval_retrieval(grid.eval, cfg).layer, model_depth(cfg))
+                problem = frozen_layer_problem(cfg, eval_retrieval(grid.eval.for_task(t), cfg).layer,
+                                               model_depth(cfg))
             except StiltsError as e:
                 problem = str(e)
             if problem:
@@ -284,7 +309,7 @@ def cell_key(grid: GridConfig, cell: Cell, dataset_fingerprints: dict[str, str],
         cond = grid.condition(cell.condition)
         cfg.update(intermediate=list(cond.intermediate), continued_mlm=list(cond.continued_mlm))
     refs = sorted(set(refs_of(grid.condition(cell.condition))))
-    blob = {"train": cfg, "eval": _eval_key(grid.eval, exp),
+    blob = {"train": cfg, "eval": _eval_key(grid.eval.for_task(cell.target), exp),
             "datasets": {r: dataset_fingerprints.get(r) for r in refs}}
     return hashlib.sha256(json.dumps(blob, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
@@ -302,6 +327,7 @@ def _eval_key(e: EvalOptions, cfg: Any) -> dict[str, Any]:
     r = eval_retrieval(e, cfg)
     key = {**dataclasses.asdict(e), "layer": r.layer}
     key.pop("prefix")
+    key.pop("tasks")   # resolved for the cell's target already (EvalOptions.for_task)
     return {**key, **({"prefix": r.prefix} if r.prefix else {})}
 
 

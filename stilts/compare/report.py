@@ -203,8 +203,16 @@ def caveats(r: dict) -> list[str]:
                     ds = g["datasets"].get(part[1:]) if part.startswith("@") else None
                     if part == own or (ds and ds.get("task") == own):
                         what = f"is built from {own}" if ds else "is"
-                        out.append(f"{cond}: the intermediate data {part} {what} {t}'s own English training data: "
-                                   "the intermediate phase trains on (translations of) the target's own examples.")
+                        rows = [line for line in c.get("disjoint", []) if line.startswith(f"target-{t} ")]
+                        if rows and all(line.endswith("no row in common") for line in rows):
+                            out.append(f"{cond}: the intermediate data {part} {what} {t}'s English training task, "
+                                       f"on other rows: {'; '.join(rows)}.")
+                        else:
+                            out.append(f"{cond}: the intermediate data {part} {what} {t}'s own English training "
+                                       "data: the intermediate phase trains on (translations of) the target's own "
+                                       "examples" + (f" ({'; '.join(rows)})" if rows else "") + ".")
+    for note in g.get("data_notes", []):
+        out.append(f"Training data: {note}.")
     for name, d in g["datasets"].items():
         flagged = sum(row["flagged"] for row in d["contamination"])
         if flagged:
@@ -222,11 +230,14 @@ def caveats(r: dict) -> list[str]:
     if g["model"] != "xlm-roberta-large":
         out.append(f"The encoder is `{g['model']}`, not XLM-R large: the question is asked at small scale, and the "
                    "answer need not carry over.")
-    skip, limit = g["eval"].get("skip") or 0, g["eval"].get("limit")
-    if skip or limit:
-        out.append("Evaluation used " + (f"rows {skip}-{skip + limit - 1}" if limit else f"the rows from {skip} on")
-                   + " of each language's evaluation split" + (f" (rows 0-{skip - 1} are left to English model "
-                                                                "selection)" if skip else "") + ".")
+    for t in g["targets"]:
+        ev = {**g["eval"], **(g["eval"].get("tasks") or {}).get(t, {})}
+        skip, limit = ev.get("skip") or 0, ev.get("limit")
+        if skip or limit:
+            out.append(f"{t} was evaluated on " + (f"rows {skip}-{skip + limit - 1}" if limit else
+                                                    f"the rows from {skip} on")
+                       + " of each language's evaluation split" + (f" (rows 0-{skip - 1} are left to English model "
+                                                                    "selection)" if skip else "") + ".")
     out.append("Model selection (best epoch) used English dev data only; no target-language data was seen "
                "before testing, except through the intermediate data noted above.")
     return out
@@ -250,12 +261,35 @@ def setup(r: dict) -> list[str]:
     ev = {k: v for k, v in g["eval"].items()
           if v not in (None, 0, [], "") and (retrieval or k not in ("pooling", "layer"))}
     lines.append("- Evaluation: " + (_settings(ev) or "every row of each language's evaluation split"))
+    lines.append(compute_line(r))
+    from stilts.eval.zero_shot import retrieval_line
+
+    for t, info in r["tasks"].items():
+        if info.get("retrieval"):
+            lines.append(f"- {t} read the encoder at {retrieval_line(info['retrieval'])}")
     if g["datasets"]:
         lines += ["", "### What each selected advmine subset holds", "",
                   "Per language: the label mix's largest deviation from the pool's, the estimated label noise beside "
                   "a random subset's of the same size, adequacy of the translations and language ID.", "",
                   diagnostics_table({name: d["path"] for name, d in g["datasets"].items()})]
     return lines + [""]
+
+
+def _duration(seconds: float) -> str:
+    h, rest = divmod(int(round(seconds)), 3600)
+    return (f"{h} h " if h else "") + f"{rest // 60} min {rest % 60} s"
+
+
+def compute_line(r: dict) -> str:
+    """The time the grid took, as `stilts compare` measured it: each cell's own seconds (training and evaluation)
+    and each dataset build's steps; a cell shares a finished intermediate stage with its condition's first target."""
+    secs = {name: c.get("seconds") or 0 for name, c in r["cells"].items()}
+    builds = sum(d.get("seconds") or 0 for d in r["grid"]["datasets"].values())
+    slow = max(secs, key=secs.get, default=None)
+    return (f"- Compute: {len(secs)} cells in {_duration(sum(secs.values()))} of cell time"
+            + (f" (slowest {slow}, {_duration(secs[slow])})" if slow else "")
+            + (f", plus {_duration(builds)} of dataset builds" if builds else "")
+            + ", as `stilts compare` measured them")
 
 
 def _settings(d: dict, prefix: str = "") -> str:
@@ -277,7 +311,7 @@ def render(r: dict) -> str:
                "languages (English included, as XTREME-R does) and the XTREME-R average is the mean over tasks.",
              "", *setup(r), "## Main table", "", main_table(r), "",
              "Cells: mean ± standard deviation over seeds. Δ: paired bootstrap 95% CI over test examples and "
-             "seeds; bold when it excludes 0.", "",
+             "seeds; bold when it excludes 0.", "", *reading(g),
              "## Per language", "", language_tables(r),
              "## Difference to the baseline by group", "", group_tables(r),
              "## What each condition trained on", "", stage_list(r), "",
@@ -289,6 +323,17 @@ def render(r: dict) -> str:
     if plots:
         parts += ["", "## Plots", ""] + [f"![{p.stem}](plots/{p.name})" for p in plots]
     return "\n".join(parts) + "\n"
+
+
+def reading(g: dict) -> list[str]:
+    """The grid's `reading:` file (a person's reading of these numbers), under its own heading; a missing file is
+    said, not skipped."""
+    if not g.get("reading"):
+        return []
+    path = Path(g["reading"])
+    if not path.is_file():
+        return ["## Reading", "", f"(the grid names {path} as its reading, and there is no such file)", ""]
+    return ["## Reading", "", path.read_text(encoding="utf-8").strip(), ""]
 
 
 def write_report(r: dict[str, Any], out: str | Path) -> Path:

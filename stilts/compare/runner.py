@@ -3,6 +3,7 @@ whose `cell.json` says they finished with the same key. A cell stopped midway re
 the training loop's checkpoints. `shard="i/n"` runs every n-th cell, for one job per GPU or per cluster task."""
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -161,23 +162,51 @@ def reuse_shared_stages(grid: GridConfig, cell: Cell, cfg: "ExperimentConfig", l
 
 def run_cell(grid: GridConfig, cell: Cell, key: str, log=print) -> dict:
     from stilts.eval.zero_shot import evaluate_task, write_results
-    from stilts.train.phases import run_experiment
+    from stilts.train.phases import base_encoder, plan, run_experiment
 
     d = cell_dir(grid, cell)
     t0 = time.perf_counter()
     cfg = experiment_config(grid, cell)
-    reuse_shared_stages(grid, cell, cfg, log)
-    run_experiment(cfg, log=log)
-    e = grid.eval
-    result = evaluate_task(str(d / "model"), cell.target, source=grid.source, data_dir=grid.data_dir,
-                           langs=e.langs, split=e.split, limit=e.limit, skip=e.skip,
-                           retrieval=eval_retrieval(e, cfg),
-                           feature_cache=cfg.feature_cache, feature_cache_dtype=cfg.feature_cache_dtype, log=log)
+    if plan(cfg):
+        reuse_shared_stages(grid, cell, cfg, log)
+        run_experiment(cfg, log=log)
+        model = str(d / "model")
+    else:   # a retrieval target with no training of its own (Tatoeba, BUCC) and no intermediate stage: the
+        model = base_encoder(cfg, log)   # phase-1 encoder itself is what the condition evaluates
+        log(f"[{cell.name}] no stage to train: {cell.target} is scored on the phase-1 encoder {model}")
+    e = grid.eval.for_task(cell.target)
+    result = None if plan(cfg) else untrained_result(grid, cell, model, log)
+    if result is None:
+        result = evaluate_task(model, cell.target, source=grid.source, data_dir=grid.data_dir,
+                               langs=e.langs, split=e.split, limit=e.limit, skip=e.skip,
+                               retrieval=eval_retrieval(e, cfg), feature_cache=cfg.feature_cache,
+                               feature_cache_dtype=cfg.feature_cache_dtype, log=log)
     write_results([result], d / "eval", cell.name)
     meta = {"cell": cell.name, "condition": cell.condition, "target": cell.target, "seed": cell.seed,
-            "eval_tasks": [cell.target], "seconds": round(time.perf_counter() - t0, 1)}
+            "eval_tasks": [cell.target], "seconds": round(time.perf_counter() - t0, 1), "trained": bool(plan(cfg))}
     mark_done(d, key, CELL_MARKER, **meta)
     return {"key": key, **meta}
+
+
+def untrained_result(grid: GridConfig, cell: Cell, model: str, log=print) -> dict | None:
+    """The evaluation of another seed's cell of this condition and target when nothing was trained in either: the
+    same phase-1 encoder on the same rows gives the same scores, so it is read, not recomputed (the seed enters no
+    stage). None when no such cell has finished."""
+    from stilts.eval.zero_shot import model_fingerprint
+
+    fingerprint = model_fingerprint(model)
+    for seed in grid.seeds:
+        other = Cell(cell.condition, cell.target, seed)
+        f = cell_dir(grid, other) / "eval" / f"{cell.target}.json"
+        marker = read_marker(cell_dir(grid, other), CELL_MARKER)
+        # an untrained cell reads no dataset, so its key needs no dataset fingerprints
+        if seed == cell.seed or marker is None or marker["key"] != cell_key(grid, other, {}) or not f.is_file():
+            continue
+        result = json.loads(f.read_text(encoding="utf-8"))
+        if result.get("model_fingerprint") == fingerprint:
+            log(f"[{cell.name}] the untrained encoder's {cell.target} scores of {other.name}: no stage reads the seed")
+            return result
+    return None
 
 
 def list_cells(grid: GridConfig, shard: str | None = None, only: list[str] | None = None) -> str:

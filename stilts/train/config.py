@@ -42,6 +42,7 @@ class ExperimentConfig:
     max_length: int | None = None             # default: each task's spec
     epochs: dict[str, float] = field(default_factory=dict)   # per-task overrides
     limit: int | None = None                  # first N training rows per task (an advmine dataset: a seeded sample of N)
+    limits: dict[str, int] = field(default_factory=dict)  # stage task -> its own `limit` (e.g. PAN-X 2,000 rows)
     skip: dict[str, int] = field(default_factory=dict)   # stage task -> rows of its registry source skipped before
                                               # `limit` (skip.xnli: XNLI's MNLI rows start past the intermediate's)
     require_disjoint: bool = False            # stop when an intermediate stage shares training rows with a later
@@ -66,7 +67,7 @@ class ExperimentConfig:
 
 
 _UNSET = object()
-KEYLESS_DEFAULTS: dict[str, Any] = {"retrieval_prefix": "", "skip": {}, "require_disjoint": False}   # key -> the default that stays out of keys
+KEYLESS_DEFAULTS: dict[str, Any] = {"retrieval_prefix": "", "skip": {}, "limits": {}, "require_disjoint": False}   # key -> the default that stays out of keys
 
 
 def resolve(config_file: str | None, overrides: dict[str, Any]) -> ExperimentConfig:
@@ -92,9 +93,10 @@ def resolve(config_file: str | None, overrides: dict[str, Any]) -> ExperimentCon
         raise StiltsError(f"freeze_layers must be >= 0, got {cfg.freeze_layers}")
     if cfg.feature_cache and cfg.freeze_layers < 1:
         raise StiltsError("feature_cache needs freeze_layers >= 1: it stores the output of the frozen layers")
-    bad_skip = {t: n for t, n in cfg.skip.items() if not isinstance(n, int) or n < 0}
-    if bad_skip:
-        raise StiltsError(f"skip: {bad_skip}: each value must be a row count >= 0")
+    for key, least in (("skip", 0), ("limits", 1)):
+        bad = {t: n for t, n in getattr(cfg, key).items() if not isinstance(n, int) or n < least}
+        if bad:
+            raise StiltsError(f"{key}: {bad}: each value must be a row count >= {least}")
     if cfg.retrieval_temperature <= 0:
         raise StiltsError(f"retrieval_temperature must be > 0, got {cfg.retrieval_temperature}")
     problem = layer_problem(cfg.retrieval_layer) or frozen_layer_problem(

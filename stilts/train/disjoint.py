@@ -6,6 +6,7 @@ the English row it was translated or perturbed from), and the run stops when the
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from stilts.core.built_dataset import BuiltDataset
@@ -53,7 +54,8 @@ def check_disjoint(stages: list, rows_of: Callable[[str, str], Any], require: bo
             ids = source_ids(rows_of(source, stage.task))
             for name, other, before in seen[task]:
                 shared = ids & before
-                said = (f"{stage.name} reads {task} {_span(ids)}; {name} reads {_span(before)} of it ({other}): "
+                said = (f"{stage.name} reads {task} {_span(ids)}; {name} reads {_span(before)} of it "
+                        f"({Path(other).name}): "
                         + (f"{len(shared)} rows in common (ids {', '.join(sorted(shared, key=_sort)[:3])}, ...), "
                            f"so {name} is partly more target data" if shared else "no row in common"))
                 if shared and require:

@@ -92,25 +92,26 @@ def _task_of(source: str) -> str:
 
 def train_rows(source: str, cfg: ExperimentConfig, stage_task: str | None = None) -> Dataset:
     """A stage's training rows from a registry task (English train split; `skip[stage_task]` rows skipped, then
-    `limit`) or an advmine dataset (a directory, or `hf:org/name` pushed to the hub)."""
+    `limits[stage_task]` or `limit`) or an advmine dataset (a directory, or `hf:org/name` pushed to the hub)."""
     ds = source_rows(source, cfg, stage_task)
     return ds.remove_columns([c for c in ds.column_names if c not in UNIFIED])
 
 
 def source_rows(source: str, cfg: ExperimentConfig, stage_task: str | None = None) -> Dataset:
     """`train_rows` with every column the source has (an advmine row's `orig_id`: the English row it came from)."""
+    limit = cfg.limits.get(stage_task or "", cfg.limit)
     built = BuiltDataset.find(source)
     if built:
         ds = built.split("train")
-        if cfg.limit and len(ds) > cfg.limit:  # its rows are grouped by language: a seeded sample, not the head
-            ds = ds.shuffle(seed=0).select(range(cfg.limit))
+        if limit and len(ds) > limit:  # its rows are grouped by language: a seeded sample, not the head
+            ds = ds.shuffle(seed=0).select(range(limit))
         return ds
     spec = get_task(source)
     ds = load(spec, "train", spec.train_language, source=cfg.source, data_dir=cfg.data_dir)
     start = cfg.skip.get(stage_task or "", 0)
     if start >= len(ds):
         raise StiltsError(f"skip.{stage_task}={start}: {source} has only {len(ds)} English training rows")
-    return ds.select(range(start, min(start + cfg.limit, len(ds)) if cfg.limit else len(ds)))
+    return ds.select(range(start, min(start + limit, len(ds)) if limit else len(ds)))
 
 
 def dev_rows(spec: TaskSpec, cfg: ExperimentConfig) -> Dataset:
