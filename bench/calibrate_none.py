@@ -87,6 +87,8 @@ def smallest_stable(rows: list[dict]) -> list[str]:
                       and by_rows[2 * n]["dev_en"] - by_rows[n]["dev_en"] <= WITHIN), None)
         pairs = ", ".join(f"{n}->{2 * n}: {by_rows[2 * n]['dev_en'] - by_rows[n]['dev_en']:+.1f}"
                           for n in sorted(by_rows) if 2 * n in by_rows)
+        if not pairs:   # one size only: nothing to compare
+            continue
         lines.append(f"- {target}, {epochs} epoch(s), k={k}, lr {lr:g}, batch {batch}: "
                      + (f"**{found} rows** ({by_rows[found]['wall_s']:.0f} s)" if found else "none of the measured sizes")
                      + f" is within {WITHIN:.0f} points of twice its rows (gain from doubling: {pairs or 'no pair'})")
