@@ -253,3 +253,28 @@ def test_a_delta_links_the_roots_unchanged_tokenizer_and_never_writes_through_it
     save_model(model, tmp_path / "model", tok)
     assert {f.name: f.read_bytes() for f in Path(encoder).iterdir() if f.is_file()} == before
     assert "zzznew" in AutoTokenizer.from_pretrained(tmp_path / "model").get_vocab()
+
+
+def test_an_encoder_delta_with_a_trained_pooler_loads_under_a_tagging_head(encoder, tmp_path):
+    """BERT (e5-small) trains its pooler under a sequence head, so an intermediate encoder's delta holds it; a
+    token-classification model has no pooler and drops it, as `from_pretrained` would (the real-data grid's
+    PAN-X cells after an MNLI stage)."""
+    from transformers import AutoTokenizer, BertConfig, BertModel
+
+    from stilts.models import save_encoder
+
+    bert = tmp_path / "bert"
+    BertModel(BertConfig(vocab_size=40, hidden_size=32, num_hidden_layers=3, num_attention_heads=2,
+                         intermediate_size=64)).save_pretrained(bert)
+    tok = AutoTokenizer.from_pretrained(encoder)
+    tok.save_pretrained(bert)
+    pair = _model("pair_classification", bert, 3).model
+    assert pair.base_model.pooler.dense.weight.requires_grad
+    with torch.no_grad():
+        pair.base_model.pooler.dense.bias.add_(1.0)
+        pair.base_model.encoder.layer[K].output.dense.bias.add_(1.0)
+    save_encoder(pair, tok, tmp_path / "encoder")
+    tagger = make_model("tagging", tmp_path / "encoder", 5)
+    assert tagger.base_model.pooler is None
+    assert torch.equal(tagger.base_model.encoder.layer[K].output.dense.bias,
+                       pair.base_model.encoder.layer[K].output.dense.bias)

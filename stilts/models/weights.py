@@ -98,6 +98,8 @@ def _overlay(model: Any, state: dict[str, torch.Tensor], where: Path) -> set[str
                 updates[cand] = tensor
                 break
         else:
+            if _left_out(model, rel):   # e.g. BERT's pooler, trained under a sequence head, absent from a tagger
+                continue
             if is_encoder and name.startswith(prefix + "."):
                 raise StiltsError(f"{where}: {name} is not a weight of {type(model).__name__}")
             if not is_encoder:
@@ -109,6 +111,12 @@ def _overlay(model: Any, state: dict[str, torch.Tensor], where: Path) -> set[str
     if result.unexpected_keys:
         raise StiltsError(f"{where}: unexpected weights {result.unexpected_keys[:3]}")
     return loaded
+
+
+def _left_out(model: Any, rel: str) -> bool:
+    """Whether an encoder-relative tensor name belongs to a module this architecture builds without (`pooler` is
+    None in BertForTokenClassification): such a tensor is dropped, as `from_pretrained` drops it."""
+    return getattr(model.base_model, rel.split(".", 1)[0], ...) is None
 
 
 def load_pretrained(cls: Any, path: str | Path, **kwargs: Any) -> Any:
