@@ -259,9 +259,9 @@ def _grid_info(grid: GridConfig, conds: list[str]) -> dict:
                 dev[s["stage"]].append(s["dev_en"])
                 if s.get("data_note"):
                     info.setdefault("data_notes", set()).add(f"[{s['stage']}] {s['data_note']}")
-            disjoint.update(json.loads((d / "stages.json").read_text()).get("disjoint") or [])
+            record = json.loads((d / "stages.json").read_text())
+            disjoint.update(record.get("disjoint") or [])
             if not entry["stages"]:
-                record = json.loads((d / "stages.json").read_text())
                 rows = {s["stage"]: s.get("train_rows") for s in sc}
                 entry["phase1"] = record["phase1"].get("model")
                 entry["continued_mlm_texts"] = record["phase1"].get("mlm_texts")

@@ -209,8 +209,8 @@ def _task_eval_problems(grid: GridConfig, where: str) -> list[str]:
         elif not isinstance(own, dict) or set(own) - set(names):
             problems.append(f"{where}.eval.tasks.{task}: give a mapping of {', '.join(names)}")
         else:
-            check(EvalOptions, {**dataclasses.asdict(grid.eval.for_task("")), **own}, f"{where}.eval.tasks.{task}",
-                  problems)
+            check(EvalOptions, {**dataclasses.asdict(dataclasses.replace(grid.eval, tasks={})), **own},
+                  f"{where}.eval.tasks.{task}", problems)
     return problems
 
 

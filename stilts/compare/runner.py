@@ -167,15 +167,16 @@ def run_cell(grid: GridConfig, cell: Cell, key: str, log=print) -> dict:
     d = cell_dir(grid, cell)
     t0 = time.perf_counter()
     cfg = experiment_config(grid, cell)
-    if plan(cfg):
+    trained, result = bool(plan(cfg)), None
+    if trained:
         reuse_shared_stages(grid, cell, cfg, log)
         run_experiment(cfg, log=log)
         model = str(d / "model")
     else:   # a retrieval target with no training of its own (Tatoeba, BUCC) and no intermediate stage: the
         model = base_encoder(cfg, log)   # phase-1 encoder itself is what the condition evaluates
         log(f"[{cell.name}] no stage to train: {cell.target} is scored on the phase-1 encoder {model}")
+        result = untrained_result(grid, cell, model, log)
     e = grid.eval.for_task(cell.target)
-    result = None if plan(cfg) else untrained_result(grid, cell, model, log)
     if result is None:
         result = evaluate_task(model, cell.target, source=grid.source, data_dir=grid.data_dir,
                                langs=e.langs, split=e.split, limit=e.limit, skip=e.skip,
@@ -183,7 +184,7 @@ def run_cell(grid: GridConfig, cell: Cell, key: str, log=print) -> dict:
                                feature_cache_dtype=cfg.feature_cache_dtype, log=log)
     write_results([result], d / "eval", cell.name)
     meta = {"cell": cell.name, "condition": cell.condition, "target": cell.target, "seed": cell.seed,
-            "eval_tasks": [cell.target], "seconds": round(time.perf_counter() - t0, 1), "trained": bool(plan(cfg))}
+            "eval_tasks": [cell.target], "seconds": round(time.perf_counter() - t0, 1), "trained": trained}
     mark_done(d, key, CELL_MARKER, **meta)
     return {"key": key, **meta}
 

@@ -109,9 +109,10 @@ def source_rows(source: str, cfg: ExperimentConfig, stage_task: str | None = Non
     spec = get_task(source)
     ds = load(spec, "train", spec.train_language, source=cfg.source, data_dir=cfg.data_dir)
     start = cfg.skip.get(stage_task or "", 0)
-    if start >= len(ds):
+    if start and start >= len(ds):
         raise StiltsError(f"skip.{stage_task}={start}: {source} has only {len(ds)} English training rows")
-    return ds.select(range(start, min(start + limit, len(ds)) if limit else len(ds)))
+    end = min(start + limit, len(ds)) if limit else len(ds)
+    return ds if (start, end) == (0, len(ds)) else ds.select(range(start, end))
 
 
 def dev_rows(spec: TaskSpec, cfg: ExperimentConfig) -> Dataset:
