@@ -94,3 +94,14 @@ def test_unknown_keys_and_bad_choices_are_reported_together(tmp_path):
                  "grid.eval.pooling: 'cl' is not one of mean, cls", "grid.conditions.x.bogus: unknown key",
                  "grid.datasets.d.langid: 'flg' is not one of flag, drop, off", "grid.datasets.d.colour: unknown key"):
         assert part in msg, (part, msg)
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "configs" / "grids").glob("*.yaml")), ids=lambda p: p.name)
+def test_every_committed_grid_loads_and_its_cells_resolve(path, monkeypatch):
+    """A grid the docs tell users to run must pass the strict config check (its experiment settings, e.g. the
+    real-data grid's bf16 training, included) and expand into cells of its own conditions, targets and seeds."""
+    monkeypatch.chdir(ROOT)
+    grid = load_grid(str(path), {})
+    names = {c.name for c in cells(grid)}
+    assert len(names) == len(grid.conditions) * len(grid.targets) * len(grid.seeds)
+    assert all(n.split("/")[0] in grid.conditions and n.split("/")[1] in grid.targets for n in names)

@@ -1,0 +1,57 @@
+"""How far each intermediate stage of a grid moved the encoder's trained tensors away from its base model.
+
+The real-data report reads retrieval (Tatoeba, BUCC) on the encoder after the intermediate stage; a stage that
+moves the top layers more can lose more of the base model's sentence geometry. This prints, per condition and
+seed, the relative L2 distance ||trained - base|| / ||base|| over every tensor the stage stored (its delta), read
+from each stage's `delta.safetensors` and the base model named in its `base.json`.
+
+    .venv/bin/python scripts/intermediate_drift.py out/real-data/grid
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+from collections import defaultdict
+from pathlib import Path
+
+
+def drift(encoder: Path) -> float:
+    """Relative L2 distance of the stage's stored tensors from the same tensors of its base model."""
+    from safetensors.torch import load_file
+
+    base_dir = Path(json.loads((encoder / "base.json").read_text(encoding="utf-8"))["base"])
+    base = load_file(base_dir / "model.safetensors")
+    delta = load_file(encoder / "delta.safetensors")
+    num = den = 0.0
+    for name, trained in delta.items():
+        match = [b for b in base if b.endswith(name) or name.endswith(b)]
+        if len(match) != 1 or base[match[0]].shape != trained.shape:
+            raise SystemExit(f"{encoder / 'delta.safetensors'}: tensor {name} has no single match in {base_dir}")
+        ref = base[match[0]].float()
+        num += (trained.float() - ref).pow(2).sum().item()
+        den += ref.pow(2).sum().item()
+    return (num / den) ** 0.5
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("grid_dir", type=Path)
+    args = p.parse_args()
+    by_condition: dict[str, list[float]] = defaultdict(list)
+    seen: set[tuple[str, str]] = set()
+    for enc in sorted(args.grid_dir.glob("cells/*/*/seed*/intermediate-*/encoder")):
+        condition, seed = enc.parts[-5], enc.parts[-3]
+        if (condition, seed) in seen or not (enc / "delta.safetensors").is_file():
+            continue   # a condition's intermediate stage is trained once per seed and shared by its targets
+        seen.add((condition, seed))
+        by_condition[condition].append(drift(enc))
+    print("| condition | seeds | relative L2 drift of the trained tensors (mean) | per seed |")
+    print("|---|---|---|---|")
+    for condition, values in sorted(by_condition.items(), key=lambda kv: statistics.mean(kv[1])):
+        print(f"| {condition} | {len(values)} | {statistics.mean(values):.4f} | "
+              f"{' / '.join(f'{v:.4f}' for v in values)} |")
+
+
+if __name__ == "__main__":
+    main()
