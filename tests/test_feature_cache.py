@@ -193,6 +193,14 @@ def test_convergence_rule():
     assert convergence(curve, "accuracy") == {"converged": True, "last_gain": 0.5}
     assert convergence(curve[:2], "accuracy")["converged"] is False
     assert convergence(curve[:1], "accuracy")["converged"] is None
+    # measured against the best earlier evaluation: a dip and a recovery within noise is no new high
+    dipped = [{"accuracy": a} for a in (43.0, 53.0, 54.0, 50.0, 52.0)]
+    assert convergence(dipped, "accuracy") == {"converged": True, "last_gain": -2.0}
+    assert convergence(dipped[:3], "accuracy") == {"converged": True, "last_gain": 1.0}
+    higher = [{"accuracy": a} for a in (57.6, 55.0, 58.7)]
+    assert convergence(higher, "accuracy")["converged"] is False and convergence(higher, "accuracy")["last_gain"] > 1
+    loss = [{"loss": v} for v in (2.0, 1.0, 1.5, 0.4)]                  # lower is better: 0.6 below the best earlier
+    assert convergence(loss, "loss", higher_is_better=False)["last_gain"] == pytest.approx(0.6)
 
 
 def test_retrieval_vectors_from_the_cache_match(encoder):

@@ -150,8 +150,8 @@ def test_all_converged_is_one_plain_line(tmp_path):
     r = _results(tmp_path / "grid", {"none/xnli/seed0": [_result("target-xnli", [50.0, 55.0, 55.5])],
                                      "english/xnli/seed0": [_result("intermediate-mnli", [40.0, 41.0]),
                                                             _result("target-xnli", [60.0, 60.2])]})
-    assert convergence_headline(r) == ["All 3 training stages of the 2 finished cells converged (no last English "
-                                       "dev evaluation gained more than 1 point)."]
+    assert convergence_headline(r) == ["All 3 training stages of the 2 finished cells converged (in none, its last "
+                                       "English dev evaluation beat the best earlier one by more than 1 point)."]
     assert render(r).startswith("All 3 training stages") and "**unconverged**" not in render(r).split("## ")[0]
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from stilts.compare.plots import _plt, _save, colors
-from stilts.train.loop import CURVE, GAIN_POINTS
+from stilts.train.loop import CURVE, GAIN_POINTS, RULE
 
 # The loop's verdict -> what the report calls it; a stage without a curve has no verdict at all.
 STATUS: dict[bool | None, str] = {True: "converged", False: "unconverged", None: "one evaluation only"}
@@ -103,8 +103,8 @@ def curve_figure(r: Mapping[str, Any], target: str):
         ax.set_ylabel("English dev score (stage's metric)")
         ax.set_title(f"{phase} stages")
         ax.legend(fontsize=6, loc="lower right")
-    fig.suptitle(f"{target}: English dev learning curves (red x: unconverged, the last evaluation gained more "
-                 f"than {GAIN_POINTS:g} point)", fontsize=10)
+    fig.suptitle(f"{target}: English dev learning curves (red x: unconverged, the last evaluation beat the best "
+                 f"earlier one by more than {GAIN_POINTS:g} point)", fontsize=10)
     fig.tight_layout()
     return fig
 

@@ -9,7 +9,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from stilts.compare.curves import GAIN_POINTS, NO_CURVE, status_of
+from stilts.compare.curves import NO_CURVE, RULE, status_of
 from stilts.compare.subset_diagnostics import diagnostics_table
 from stilts.core.tasks import get_task
 
@@ -131,13 +131,13 @@ def convergence_headline(r: dict) -> list[str]:
         names = ", ".join(f"`{c}`" for c in refs)
         which = "; ".join(f"{c['cell']} {c['stage']} (last gain {_gain(c)})" for c in bad)
         return [f"**Unconverged baseline: {len(bad)} stage(s) of the condition without intermediate training "
-                f"({names}) still gained more than {GAIN_POINTS:g} point at their last English dev evaluation: "
+                f"({names}) were still improving ({RULE}): "
                 f"{which}. That baseline is undertrained, so no difference in the tables below can be read as an "
                 "effect of intermediate training.**"]
     counts = Counter(status_of(c) for c in records)
     if records and set(counts) == {"converged"}:
         return [f"All {len(records)} training stages of the {len({c['cell'] for c in records})} finished cells "
-                f"converged (no last English dev evaluation gained more than {GAIN_POINTS:g} point)."]
+                f"converged (in none, {RULE})."]
     line = "Convergence: " + (", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "no stage recorded")
     unknown = sum(1 for c in records if c["condition"] in refs and status_of(c) != "converged")
     if unknown:
@@ -153,10 +153,10 @@ def convergence_section(r: dict) -> str:
     """The learning-curve plots (one per target) and every stage's convergence verdict from its training loop."""
     out = [f"![curves {t}](plots/curves_{t}.png)" for t in r["tasks"]
            if Path(r["grid"]["out"], "plots", f"curves_{t}.png").is_file()]
-    out += ["", f"A stage is **unconverged** when its last English dev evaluation gained more than {GAIN_POINTS:g} "
-                f"point over the one before (the training loop's verdict); \"{NO_CURVE}\": results from before "
+    out += ["", f"A stage is **unconverged** when {RULE} (the training loop's verdict; the last gain is "
+                f"measured against that best earlier evaluation); \"{NO_CURVE}\": results from before "
                 "curves were kept, convergence unknown.", "",
-            "| cell | stage | evaluations | last dev score | last gain (points) | status |",
+            "| cell | stage | evaluations | last dev score | last gain over the best earlier (points) | status |",
             "|---|---|---|---|---|---|"]
     for c in curve_records(r):
         last = f"{c['points'][-1]['value']:.1f}" if c["points"] else "-"
