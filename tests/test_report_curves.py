@@ -172,3 +172,17 @@ def test_setup_section_shows_the_subset_diagnostics(mixed):
     assert "### What each selected advmine subset holds" in setup
     assert "| dataset | lang | kept | label dev. (pts) | noise % (random %) |" in setup
     assert "| adv | sw | 25 | 2.5 | 12.0 (8.0) |" in setup and "Reference: logreg" in setup
+
+
+def test_a_dip_and_recovery_is_converged_and_said(tmp_path):
+    """The loop's rule measures the last evaluation against the best earlier one; the gain over the one just
+    before is shown beside it and named in the first line, so that a reader sees both readings."""
+    r = _results(tmp_path / "grid", {"none/xnli/seed0": [_result("target-xnli", [50.0, 56.0, 53.0, 55.0])],
+                                     "english/xnli/seed0": [_result("intermediate-mnli", [40.0, 41.0]),
+                                                            _result("target-xnli", [60.0, 60.2])]})
+    (rec,) = [c for c in r["curves"] if c["condition"] == "none"]
+    assert rec["converged"] is True and rec["last_gain"] == pytest.approx(-1.0)
+    assert rec["step_gain"] == pytest.approx(2.0)
+    (line,) = convergence_headline(r)
+    assert line.startswith("All 3 training stages") and "none/xnli/seed0 target-xnli (+2.00)" in line
+    assert "| none/xnli/seed0 | target-xnli | 4 | 55.0 | +2.00 | -1.00 | converged |" in render(r)

@@ -72,8 +72,26 @@ def cell_curves(cell_dir: str | Path, condition: str, target: str, seed: int) ->
     records = []
     for res in results:
         found = _from_result(res) or _from_file(d / res["stage"]) or empty
-        records.append({**base, "stage": res["stage"], "metric": res.get("metric"), **found})
+        records.append({**base, "stage": res["stage"], "metric": res.get("metric"), **found,
+                        "step_gain": step_gain(found["points"], _higher_is_better(d / res["stage"]))})
     return records
+
+
+def _higher_is_better(stage_dir: Path) -> bool:
+    """The direction the loop recorded beside the stage (a masked-LM loss falls); higher when none was kept."""
+    try:
+        return bool(json.loads((stage_dir / CURVE).read_text(encoding="utf-8")).get("higher_is_better", True))
+    except (OSError, ValueError):
+        return True
+
+
+def step_gain(points: list[dict], higher_is_better: bool = True) -> float | None:
+    """The last evaluation's gain over the one just before (issue 22's first rule), shown beside the loop's
+    verdict, which is measured against the best earlier evaluation, so that a reader sees both."""
+    if len(points) < 2:
+        return None
+    gain = points[-1]["value"] - points[-2]["value"]
+    return float(gain if higher_is_better else -gain)
 
 
 def phase_of(stage: str) -> str:

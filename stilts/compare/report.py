@@ -9,7 +9,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from stilts.compare.curves import NO_CURVE, RULE, status_of
+from stilts.compare.curves import GAIN_POINTS, NO_CURVE, RULE, status_of
 from stilts.compare.subset_diagnostics import diagnostics_table
 from stilts.core.tasks import get_task
 
@@ -118,8 +118,8 @@ def curve_records(r: dict) -> list[dict]:
             for name, m in r["cells"].items()]
 
 
-def _gain(c: dict) -> str:
-    return "-" if c["last_gain"] is None else f"{c['last_gain']:+.2f}"
+def _gain(c: dict, key: str = "last_gain") -> str:
+    return "-" if c.get(key) is None else f"{c[key]:+.2f}"
 
 
 def convergence_headline(r: dict) -> list[str]:
@@ -136,8 +136,15 @@ def convergence_headline(r: dict) -> list[str]:
                 "effect of intermediate training.**"]
     counts = Counter(status_of(c) for c in records)
     if records and set(counts) == {"converged"}:
-        return [f"All {len(records)} training stages of the {len({c['cell'] for c in records})} finished cells "
-                f"converged (in none, {RULE})."]
+        dipped = [c for c in records if c["condition"] in refs and (c.get("step_gain") or 0) > GAIN_POINTS]
+        line = (f"All {len(records)} training stages of the {len({c['cell'] for c in records})} finished cells "
+                f"converged (in none, {RULE}).")
+        if dipped:
+            line += (f" {len(dipped)} stage(s) of the condition without intermediate training gained more than "
+                     f"{GAIN_POINTS:g} point over the evaluation just before, after an earlier higher one (no new "
+                     "high): " + "; ".join(f"{c['cell']} {c['stage']} ({_gain(c, 'step_gain')})" for c in dipped)
+                     + ". Their curves are in the learning curves section.")
+        return [line]
     line = "Convergence: " + (", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "no stage recorded")
     unknown = sum(1 for c in records if c["condition"] in refs and status_of(c) != "converged")
     if unknown:
@@ -156,13 +163,14 @@ def convergence_section(r: dict) -> str:
     out += ["", f"A stage is **unconverged** when {RULE} (the training loop's verdict; the last gain is "
                 f"measured against that best earlier evaluation); \"{NO_CURVE}\": results from before "
                 "curves were kept, convergence unknown.", "",
-            "| cell | stage | evaluations | last dev score | last gain over the best earlier (points) | status |",
-            "|---|---|---|---|---|---|"]
+            "| cell | stage | evaluations | last dev score | gain over the one before | gain over the best earlier "
+            "(the verdict's) | status |",
+            "|---|---|---|---|---|---|---|"]
     for c in curve_records(r):
         last = f"{c['points'][-1]['value']:.1f}" if c["points"] else "-"
         status = status_of(c)
-        out.append(f"| {c['cell']} | {c['stage']} | {len(c['points'])} | {last} | {_gain(c)} | "
-                   f"{STATUS_CELL.get(status, status)} |")
+        out.append(f"| {c['cell']} | {c['stage']} | {len(c['points'])} | {last} | {_gain(c, 'step_gain')} | "
+                   f"{_gain(c)} | {STATUS_CELL.get(status, status)} |")
     return "\n".join(out).lstrip("\n")
 
 
