@@ -186,3 +186,12 @@ def test_a_dip_and_recovery_is_converged_and_said(tmp_path):
     (line,) = convergence_headline(r)
     assert line.startswith("All 3 training stages") and "none/xnli/seed0 target-xnli (+2.00)" in line
     assert "| none/xnli/seed0 | target-xnli | 4 | 55.0 | +2.00 | -1.00 | converged |" in render(r)
+
+
+def test_a_verdict_recorded_under_an_earlier_rule_is_read_under_todays(tmp_path):
+    """A stage result from before the best-earlier rule says unconverged (+2 over the one before); the report
+    recomputes the verdict from its curve with the loop's function, so the run is read as converged."""
+    old = _result("target-xnli", [50.0, 56.0, 53.0, 55.0])
+    old.update(converged=False, last_gain=2.0)
+    (rec,) = cell_curves(_cell(tmp_path, "none/xnli/seed0", [old]), "none", "xnli", 0)
+    assert rec["converged"] is True and rec["last_gain"] == pytest.approx(-1.0)

@@ -1,7 +1,8 @@
 """Every finished cell's English dev learning curves, one record per (cell, stage), and one PNG per target task
 (plots/curves_<target>.png). A difference between conditions means little when a stage, above all the `none`
-baseline's, stopped while it was still improving: the records carry the training loop's own verdict
-(`converged`, `last_gain` of stilts.train.loop.convergence), which the report shows; nothing here re-judges it.
+baseline's, stopped while it was still improving: the records carry the training loop's verdict (`converged`,
+`last_gain` of stilts.train.loop.convergence), computed again here from the recorded curve with that same
+function, so that a run trained under an earlier rule is read under today's, and `step_gain` beside it.
 
 A stage's verdict comes from its result in the cell's scores.json; a stage whose result has no curve (multi-task
 and retrieval stages, which record it only in the stage folder) takes the `curve.json` the loop wrote beside it,
@@ -14,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from stilts.compare.plots import _plt, _save, colors
-from stilts.train.loop import CURVE, GAIN_POINTS, RULE
+from stilts.train.loop import CURVE, GAIN_POINTS, RULE, convergence
 
 # The loop's verdict -> what the report calls it; a stage without a curve has no verdict at all.
 STATUS: dict[bool | None, str] = {True: "converged", False: "unconverged", None: "one evaluation only"}
@@ -72,8 +73,11 @@ def cell_curves(cell_dir: str | Path, condition: str, target: str, seed: int) ->
     records = []
     for res in results:
         found = _from_result(res) or _from_file(d / res["stage"]) or empty
+        hib = _higher_is_better(d / res["stage"])
+        if found["points"]:
+            found = {**found, **convergence([{"v": p["value"]} for p in found["points"]], "v", hib)}
         records.append({**base, "stage": res["stage"], "metric": res.get("metric"), **found,
-                        "step_gain": step_gain(found["points"], _higher_is_better(d / res["stage"]))})
+                        "step_gain": step_gain(found["points"], hib)})
     return records
 
 
