@@ -10,7 +10,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from stilts.compare import bootstrap as bs
+from stilts.eval import bootstrap as bs
 from stilts.compare.grid import load_grid
 from stilts.core.errors import StiltsError
 from stilts.eval.metrics import METRICS, compute, get_metric

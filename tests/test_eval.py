@@ -112,7 +112,7 @@ def test_qa_score_is_the_xtreme_f1_em_mean(kit_run, shared_data, monkeypatch):
     """evaluate.py averages a QA task as (F1 + EM) / 2: `stilts eval` reports that, the number `stilts compare`
     bootstraps (its per-example statistics combined). Predictions are set: the gold answer, then every other one
     with an extra word (EM 0, F1 below 1)."""
-    from stilts.compare import bootstrap as bs
+    from stilts.eval import bootstrap as bs
     from stilts.core import predict
     from stilts.eval.zero_shot import markdown_table
 

@@ -201,6 +201,13 @@ def test_convergence_rule():
     assert convergence(higher, "accuracy")["converged"] is False and convergence(higher, "accuracy")["last_gain"] > 1
     loss = [{"loss": v} for v in (2.0, 1.0, 1.5, 0.4)]                  # lower is better: 0.6 below the best earlier
     assert convergence(loss, "loss", higher_is_better=False)["last_gain"] == pytest.approx(0.6)
+    # where the loop tested the gain on the dev rows (vs_best), a gain inside their noise is no new high
+    noisy = [{"accuracy": 52.0}, {"accuracy": 55.0, "vs_best": {"gain": 3.0, "lo": -4.0, "hi": 10.0}}]
+    assert convergence(noisy, "accuracy") == {"converged": True, "last_gain": 3.0, "gain_interval": [-4.0, 10.0]}
+    real = [{"accuracy": 52.0}, {"accuracy": 55.0, "vs_best": {"gain": 3.0, "lo": 0.5, "hi": 5.5}}]
+    assert convergence(real, "accuracy")["converged"] is False
+    small = [{"accuracy": 52.0}, {"accuracy": 52.5, "vs_best": {"gain": 0.5, "lo": 0.1, "hi": 0.9}}]
+    assert convergence(small, "accuracy")["converged"] is True     # significant but within the 1-point floor
 
 
 def test_retrieval_vectors_from_the_cache_match(encoder):

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from stilts.compare import bootstrap as bs
+from stilts.eval import bootstrap as bs
 from stilts.core.errors import StiltsError
 from stilts.eval.metrics import average_precision_at, bucc_optimize, chunks_0012, compute, get_metric, task_score
 from stilts.eval.retrieval import RetrievalConfig, mine_bitext, similarity_search

@@ -151,7 +151,9 @@ def test_all_converged_is_one_plain_line(tmp_path):
                                      "english/xnli/seed0": [_result("intermediate-mnli", [40.0, 41.0]),
                                                             _result("target-xnli", [60.0, 60.2])]})
     assert convergence_headline(r) == ["All 3 training stages of the 2 finished cells converged (in none, its last "
-                                       "English dev evaluation beat the best earlier one by more than 1 point)."]
+                                       "English dev evaluation beat the best earlier one by more than 1 point and, "
+                                       "where the dev metric is scored per example, the gain's paired-bootstrap 95% "
+                                       "interval over the dev rows lies above 0)."]
     assert render(r).startswith("All 3 training stages") and "**unconverged**" not in render(r).split("## ")[0]
 
 
@@ -195,3 +197,22 @@ def test_a_verdict_recorded_under_an_earlier_rule_is_read_under_todays(tmp_path)
     old.update(converged=False, last_gain=2.0)
     (rec,) = cell_curves(_cell(tmp_path, "none/xnli/seed0", [old]), "none", "xnli", 0)
     assert rec["converged"] is True and rec["last_gain"] == pytest.approx(-1.0)
+
+
+def test_a_gain_inside_the_dev_rows_noise_is_converged_and_said(tmp_path):
+    """A last evaluation 3 points above the best earlier one on 100 dev rows, whose paired interval includes 0,
+    is no new high; the first line names it with its interval, and the table shows the interval."""
+    res = _result("target-xcopa", [52.0, 52.0, 55.0])
+    res["curve"][-1]["vs_best"] = {"gain": 3.0, "lo": -2.0, "hi": 8.0}
+    r = _results(tmp_path / "grid", {"none/xcopa/seed0": [res],
+                                     "english/xcopa/seed0": [_result("target-xcopa", [60.0, 60.2])]})
+    (rec,) = [c for c in r["curves"] if c["condition"] == "none"]
+    assert rec["converged"] is True and rec["gain_interval"] == [-2.0, 8.0]
+    (line,) = convergence_headline(r)
+    assert line.startswith("All 2 training stages") and "inside the dev rows' noise" in line
+    assert "none/xcopa/seed0 target-xcopa (+3.00 [-2.0, +8.0])" in line
+    assert "| none/xcopa/seed0 | target-xcopa | 3 | 55.0 | +3.00 | +3.00 [-2.0, +8.0] | converged |" in render(r)
+    res["curve"][-1]["vs_best"] = {"gain": 3.0, "lo": 0.5, "hi": 6.0}     # outside the noise: still rising
+    r = _results(tmp_path / "grid2", {"none/xcopa/seed0": [res],
+                                      "english/xcopa/seed0": [_result("target-xcopa", [60.0, 60.2])]})
+    assert convergence_headline(r)[0].startswith("**Unconverged baseline: 1 stage(s)")

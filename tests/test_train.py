@@ -63,6 +63,13 @@ def test_loop_learns_a_synthetic_task(tmp_path, tiny_encoder):
     assert result["best"] >= 95, result
     lines = [json.loads(x) for x in (tmp_path / "run" / "metrics.jsonl").read_text().splitlines()]
     assert any("loss" in x for x in lines) and sum("dev_accuracy" in x for x in lines) == 4
+    # every evaluation after the first is tested against the best earlier one on the same dev rows
+    curve = result["curve"]
+    assert "vs_best" not in curve[0] and all("vs_best" in p for p in curve[1:])
+    for before, p in zip(curve, curve[1:]):
+        t = p["vs_best"]
+        best = max(q["accuracy"] for q in curve[:curve.index(p)])
+        assert t["gain"] == pytest.approx(p["accuracy"] - best, abs=1e-3) and t["lo"] <= t["gain"] <= t["hi"]
     assert (tmp_path / "run" / "tensorboard").is_dir()
 
 

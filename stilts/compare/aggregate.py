@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import yaml
 
-from stilts.compare import bootstrap as bs
+from stilts.eval import bootstrap as bs
 from stilts.compare.curves import cell_curves
 from stilts.compare.grid import Cell, GridConfig, cell_dir, cells, dataset_dir, refs_of
 from stilts.core.built_dataset import BuiltDataset

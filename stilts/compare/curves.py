@@ -27,12 +27,14 @@ LEGEND_MARK = {False: " (unconverged)"}   # the loop's verdict as the legend sho
 
 def _y_key(point: Mapping[str, Any]) -> str:
     """The dev metric's key in a curve point (the loop stores `step`, `epoch` and the metric under its name)."""
-    return next(k for k in point if k not in ("step", "epoch"))
+    return next(k for k in point if k not in ("step", "epoch", "vs_best"))
 
 
 def _points(curve: list[dict]) -> list[dict]:
-    """Curve points as {step, epoch, value}, whatever the metric is called (a multi-task stage's is `mean`)."""
-    return [{"step": p["step"], "epoch": p["epoch"], "value": float(p[_y_key(p)])} for p in curve]
+    """Curve points as {step, epoch, value}, whatever the metric is called (a multi-task stage's is `mean`), with
+    the loop's paired test against the best earlier evaluation (`vs_best`) where it made one."""
+    return [{"step": p["step"], "epoch": p["epoch"], "value": float(p[_y_key(p)]),
+             **({"vs_best": p["vs_best"]} if "vs_best" in p else {})} for p in curve]
 
 
 def _from_result(result: Mapping[str, Any]) -> dict | None:
@@ -75,7 +77,7 @@ def cell_curves(cell_dir: str | Path, condition: str, target: str, seed: int) ->
         found = _from_result(res) or _from_file(d / res["stage"]) or empty
         hib = _higher_is_better(d / res["stage"])
         if found["points"]:
-            found = {**found, **convergence([{"v": p["value"]} for p in found["points"]], "v", hib)}
+            found = {**found, **convergence([{**p, "v": p["value"]} for p in found["points"]], "v", hib)}
         records.append({**base, "stage": res["stage"], "metric": res.get("metric"), **found,
                         "step_gain": step_gain(found["points"], hib)})
     return records

@@ -119,7 +119,10 @@ def curve_records(r: dict) -> list[dict]:
 
 
 def _gain(c: dict, key: str = "last_gain") -> str:
-    return "-" if c.get(key) is None else f"{c[key]:+.2f}"
+    if c.get(key) is None:
+        return "-"
+    lo_hi = c.get("gain_interval") if key == "last_gain" else None
+    return f"{c[key]:+.2f}" + (f" [{lo_hi[0]:+.1f}, {lo_hi[1]:+.1f}]" if lo_hi else "")
 
 
 def convergence_headline(r: dict) -> list[str]:
@@ -144,6 +147,11 @@ def convergence_headline(r: dict) -> list[str]:
                      f"{GAIN_POINTS:g} point over the evaluation just before, after an earlier higher one (no new "
                      "high): " + "; ".join(f"{c['cell']} {c['stage']} ({_gain(c, 'step_gain')})" for c in dipped)
                      + ". Their curves are in the learning curves section.")
+        noisy = [c for c in records if c["condition"] in refs and (c.get("last_gain") or 0) > GAIN_POINTS]
+        if noisy:
+            line += (f" {len(noisy)} stage(s) of it ended more than {GAIN_POINTS:g} point above their best earlier "
+                     "evaluation, inside the dev rows' noise (the paired 95% interval includes 0): "
+                     + "; ".join(f"{c['cell']} {c['stage']} ({_gain(c)})" for c in noisy) + ".")
         return [line]
     line = "Convergence: " + (", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "no stage recorded")
     unknown = sum(1 for c in records if c["condition"] in refs and status_of(c) != "converged")
@@ -164,7 +172,7 @@ def convergence_section(r: dict) -> str:
                 f"measured against that best earlier evaluation); \"{NO_CURVE}\": results from before "
                 "curves were kept, convergence unknown.", "",
             "| cell | stage | evaluations | last dev score | gain over the one before | gain over the best earlier "
-            "(the verdict's) | status |",
+            "(the verdict's) [paired 95% interval over the dev rows] | status |",
             "|---|---|---|---|---|---|---|"]
     for c in curve_records(r):
         last = f"{c['points'][-1]['value']:.1f}" if c["points"] else "-"

@@ -20,7 +20,7 @@ def make_evaluator(kind: str, dev_raw: Any, dev_feats: Any, pad_id: int, metric:
                    tag_names: list[str] | None = None, batch_size: int = 32) -> Callable[[Any], dict]:
     """Dev scoring by the task's metric over the kind's (predictions, golds), or by the mean loss (MLM)."""
     k = get_kind(kind)
-    fn = get_metric(metric).main if not k.scored_by_loss else None
+    m = get_metric(metric) if not k.scored_by_loss else None
 
     @torch.inference_mode()
     def evaluate(model: Any) -> dict:
@@ -33,8 +33,14 @@ def make_evaluator(kind: str, dev_raw: Any, dev_feats: Any, pad_id: int, metric:
             return {metric: float(np.mean(losses))}
         preds = predict_features(model, dev_feats, kind, pad_id, batch_size)
         model.train()
-        return {metric: fn(*k.dev_inputs(preds, dev_raw, dev_feats, tag_names))}
+        inputs = k.dev_inputs(preds, dev_raw, dev_feats, tag_names)
+        if m.per_example is not None:
+            evaluate.last_stats = np.asarray(m.per_example(*inputs), dtype=np.float64)
+        return {metric: m.main(*inputs)}
 
+    # Per-example statistics of the latest call (n x c, the metric's own bootstrap statistics), so that the
+    # training loop can test whether a new dev score is above the best earlier one by more than the dev set's noise.
+    evaluate.last_stats = None
     return evaluate
 
 
