@@ -232,10 +232,9 @@ def train_loop(model: Any, train: Any, evaluate: Callable[[Any], dict], cfg: Loo
 
 CURVE = "curve.json"
 GAIN_POINTS = 1.0   # a stage whose last evaluation still beat every earlier one by more than this is unconverged
-NOISE_LEVEL = 0.95  # ... and, where the dev rows are scored one by one, by more than their noise at this level
 RULE = (f"its last English dev evaluation beat the best earlier one by more than {GAIN_POINTS:g} point and, where "
-        f"the dev metric is scored per example, the gain's paired-bootstrap {NOISE_LEVEL:.0%} interval over the dev "
-        f"rows lies above 0")
+        "the dev metric is scored per example, the gain's paired-bootstrap 95% interval over the dev "
+        "rows lies above 0")
 
 
 def paired_gain(metric: str, stats: np.ndarray, best: np.ndarray, step: int, replicates: int = 1000) -> dict:
