@@ -169,6 +169,32 @@ def test_eval_records_the_layer_and_prefix_and_flags_a_frozen_layer(e5_dir, e5_d
     assert "WARNING: inside the 1 layers frozen in training" in markdown_table([low], "delta")
 
 
+def test_the_plain_encoder_stores_the_prefix_its_trained_cells_read(e5_dir, e5_delta, shared_data, tmp_path,
+                                                                     monkeypatch):
+    """A grid's `none` retrieval cell (the phase-1 encoder, which names no frozen layers) stores the states after
+    the grid's frozen layers under the key a trained delta over it reads: the same scores as the full forward
+    pass, and the trained cell builds no store of its own."""
+    from stilts.eval.zero_shot import evaluate_task
+
+    monkeypatch.setenv("STILTS_CACHE", str(tmp_path / "cache"))
+    kw = {"source": "data-dir", "data_dir": str(shared_data), "langs": ["sw"], "limit": 8}
+    lines: list[str] = []
+    full = evaluate_task(str(e5_dir), "tatoeba", feature_cache=True, **kw, log=lines.append)
+    assert "feature_cache" not in full and any("feature cache: off" in m for m in lines)
+    cached = evaluate_task(str(e5_dir), "tatoeba", feature_cache=True, cache_layers=1, **kw, log=lines.append)
+    assert cached["feature_cache"] == {"layer": 1, "dtype": "float32"}
+    assert abs(cached["languages"]["sw"]["score"] - full["languages"]["sw"]["score"]) < 1e-6
+    def stores() -> list[Path]:
+        return sorted(p for p in (tmp_path / "cache" / "prefix-features").glob("*/*") if p.is_dir())
+
+    built = stores()
+    assert len(built) == 2   # one per side of the pairs (the sw sentences, the English ones)
+    lines.clear()
+    evaluate_task(str(e5_delta), "tatoeba", feature_cache=True, **kw, log=lines.append)
+    assert stores() == built
+    assert not any(m.startswith("feature cache: ") for m in lines)
+
+
 def test_a_retrieval_layer_inside_the_frozen_layers_is_refused(e5_dir, tmp_path):
     from stilts.compare.grid import load_grid
     from stilts.train.config import resolve

@@ -187,6 +187,19 @@ def test_features_first_subtoken_labels_and_qa_windows(tiny_encoder):
     assert ctx[start:end].strip() == "alpha river"  # sentencepiece offsets may include the leading space
 
 
+def test_epochs_name_a_stage_by_its_task_or_by_the_task_its_rows_come_from():
+    """XCOPA's target stage trains on COPA's rows: `epochs.copa` sets it (a grid once wrote that key and got the
+    spec's 5 epochs); `epochs.xcopa` wins over it; with neither, the spec's default."""
+    from stilts.core.tasks.registry import get_task
+    from stilts.train.phases import stage_epochs
+
+    xcopa, siqa = get_task("xcopa"), get_task("siqa")
+    assert stage_epochs(resolve(None, {"out": "x", "target": "xcopa", "epochs": {"copa": 3, "siqa": 2}}), xcopa) == 3
+    assert stage_epochs(resolve(None, {"out": "x", "target": "xcopa", "epochs": {"copa": 3, "siqa": 2}}), siqa) == 2
+    assert stage_epochs(resolve(None, {"out": "x", "target": "xcopa", "epochs": {"copa": 3, "xcopa": 4}}), xcopa) == 4
+    assert stage_epochs(resolve(None, {"out": "x", "target": "xcopa"}), xcopa) == xcopa.epochs == 5
+
+
 def test_plan_records_hidden_stages_and_encoder_only_transfer(tmp_path):
     cfg = resolve(None, {"out": str(tmp_path), "intermediate": "mnli", "target": "xcopa", "model": "kit"})
     stages = plan(cfg)

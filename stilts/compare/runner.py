@@ -181,7 +181,8 @@ def run_cell(grid: GridConfig, cell: Cell, key: str, log=print) -> dict:
         result = evaluate_task(model, cell.target, source=grid.source, data_dir=grid.data_dir,
                                langs=e.langs, split=e.split, limit=e.limit, skip=e.skip,
                                retrieval=eval_retrieval(e, cfg), feature_cache=cfg.feature_cache,
-                               feature_cache_dtype=cfg.feature_cache_dtype, log=log)
+                               feature_cache_dtype=cfg.feature_cache_dtype,
+                               cache_layers=0 if trained else cfg.freeze_layers, log=log)
     write_results([result], d / "eval", cell.name)
     meta = {"cell": cell.name, "condition": cell.condition, "target": cell.target, "seed": cell.seed,
             "eval_tasks": [cell.target], "seconds": round(time.perf_counter() - t0, 1), "trained": trained}

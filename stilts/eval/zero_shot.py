@@ -83,11 +83,12 @@ def _head_model(model_dir: str, spec: Any):
 def evaluate_task(model_dir: str, task: str, *, source: str = "hub", data_dir: str | None = None,
                   langs: list[str] | None = None, split: str | None = None, limit: int | None = None,
                   skip: int = 0, retrieval: RetrievalConfig | None = None, feature_cache: bool = False,
-                  feature_cache_dtype: str = "float32", log=print) -> dict:
+                  feature_cache_dtype: str = "float32", cache_layers: int = 0, log=print) -> dict:
     """`retrieval`: how a retrieval task reads the encoder (default: the model's profile, `config_for`); the
     settings used are recorded under "retrieval". `feature_cache`: a model trained with its lowest layers frozen
     (a delta that names them) reads the stored states after those layers (stilts.models.feature_cache) instead of
-    recomputing them; same scores."""
+    recomputing them; same scores. `cache_layers`: the prefix to store for a model that names none (a grid's
+    plain phase-1 encoder, whose lowest layers are every trained cell's frozen prefix: one store serves all)."""
     from accelerate import PartialState
     from transformers import AutoModel, AutoTokenizer
 
@@ -101,7 +102,8 @@ def evaluate_task(model_dir: str, task: str, *, source: str = "hub", data_dir: s
     result: dict[str, Any] = {"task": spec.name, "metric": spec.metric, "model": str(model_dir),
                               "model_fingerprint": model_fingerprint(model_dir), "source": source,
                               "data_dir": data_dir, "languages": {}, "unavailable": {}}
-    model, prefix = _with_cache(model, model_dir, feature_cache, feature_cache_dtype, tok.pad_token_id, log)
+    model, prefix = _with_cache(model, model_dir, feature_cache, feature_cache_dtype, tok.pad_token_id, log,
+                                cache_layers)
     if prefix:
         result["feature_cache"] = {"layer": model.k, "dtype": feature_cache_dtype}
     if retrieval_task:
@@ -155,12 +157,13 @@ def retrieval_line(r: dict) -> str:
     return line
 
 
-def _with_cache(model: Any, model_dir: str, on: bool, dtype: str, pad_id: int, log) -> tuple[Any, Any]:
+def _with_cache(model: Any, model_dir: str, on: bool, dtype: str, pad_id: int, log,
+                layers: int = 0) -> tuple[Any, Any]:
     """The model as a PrefixModel with a function that adds stored states to features, when the cache is on and
-    the model names frozen layers; else the model as it is and None."""
+    the model names frozen layers (else `layers`); else the model as it is and None."""
     if not on:
         return model, None
-    k = int((base_of(model_dir) or {}).get("frozen_layers") or 0)
+    k = int((base_of(model_dir) or {}).get("frozen_layers") or layers or 0)
     if k < 1:
         log(f"feature cache: off ({model_dir} was not trained with frozen layers)")
         return model, None

@@ -76,6 +76,15 @@ def _retrieval_stages(spec: TaskSpec, cfg: ExperimentConfig) -> list[Stage]:
     return [Stage(f"target-{spec.name}", "target", [spec.train_from or spec.name], spec.name, "encoder")]
 
 
+def stage_epochs(cfg: ExperimentConfig, spec: TaskSpec) -> float:
+    """`epochs` keyed by the stage's task, else by the task its rows come from (XCOPA's target stage trains on
+    COPA: `epochs.copa` names it as well as `epochs.xcopa`), else the spec's own default."""
+    for name in (spec.name, spec.train_from):
+        if name and name in cfg.epochs:
+            return cfg.epochs[name]
+    return spec.epochs or 2
+
+
 def _saves_encoder(stage: Stage) -> bool:
     """Whether a stage's result is an encoder alone (intermediate and retrieval stages) rather than a model."""
     return stage.phase == "intermediate" or get_kind(get_task(stage.task).kind).dual_encoder
@@ -244,7 +253,7 @@ def run_multitask_stage(stage: Stage, start: str, cfg: ExperimentConfig, run: Pa
         scores = {n: p["evaluate"](head)[p["spec"].metric] for n, p, head in zip(names, prepared, m.heads)}
         return {"mean": sum(scores.values()) / len(scores), **scores}
 
-    epochs = max(cfg.epochs.get(p["spec"].name, p["spec"].epochs or 2) for p in prepared)
+    epochs = max(stage_epochs(cfg, p["spec"]) for p in prepared)
     loop_cfg = cfg.train.__class__(**{**asdict(cfg.train), "epochs": epochs})
     out = run / stage.name
     note = "; ".join(p["data_note"] for p in prepared if p["data_note"])
@@ -290,7 +299,7 @@ def run_retrieval_stage(stage: Stage, start: str, cfg: ExperimentConfig, run: Pa
     model = DualEncoder(AutoModel.from_pretrained(start), cfg.retrieval_layer, cfg.retrieval_temperature)
     freeze(model.encoder, cfg.freeze_embeddings, cfg.freeze_layers)
     out = run / stage.name
-    loop_cfg = cfg.train.__class__(**{**asdict(cfg.train), "epochs": cfg.epochs.get(spec.name, spec.epochs or 2)})
+    loop_cfg = cfg.train.__class__(**{**asdict(cfg.train), "epochs": stage_epochs(cfg, spec)})
     log(f"[{stage.name}] dual encoder on {len(train)} {spec.train_pairs} pairs ({stage.sources[0]}), layer "
         f"{model.layer}, prefix {cfg.retrieval_prefix!r}, temperature {cfg.retrieval_temperature}; dev: "
         f"{len(dev)} held-out English pairs; start: encoder of {start}")
@@ -314,7 +323,7 @@ def run_stage(stage: Stage, start: str, cfg: ExperimentConfig, run: Path, log, k
     p = _prepare(stage.sources, stage.task, start, cfg, log)
     spec, train, dev, tok, feats, model = p["spec"], p["train"], p["dev"], p["tok"], p["feats"], p["model"]
     out = run / stage.name
-    loop_cfg = cfg.train.__class__(**{**asdict(cfg.train), "epochs": cfg.epochs.get(spec.name, spec.epochs or 2)})
+    loop_cfg = cfg.train.__class__(**{**asdict(cfg.train), "epochs": stage_epochs(cfg, spec)})
     if p["data_note"]:
         log(f"[{stage.name}] {p['data_note']}")
     log(f"[{stage.name}] {len(train)} training rows ({'+'.join(stage.sources)}), dev {len(dev)} English rows, "
