@@ -126,14 +126,17 @@ def stilts_train(config_file, kit, data_dir, sets, overwrite, **opts) -> None:
 @click.option("--out", help="Where results go (default: RUN/eval or MODEL/eval).")
 @click.option("--feature-cache", is_flag=True,
               help="Read the stored states after the model's frozen layers (a model trained with freeze_layers).")
+@click.option("--precision", type=click.Choice(["auto", "fp32", "bf16"]), default="auto", show_default=True,
+              help="Inference autocast: auto is bf16 on a GPU that has it, else fp32; bf16 asks for it on a CPU too.")
 def stilts_eval(run, model_dir, tasks, kit, data_dir, langs, split, limit, skip, pooling, layer, prefix, out,
-                feature_cache) -> None:
+                feature_cache, precision) -> None:
     """Zero-shot evaluation on every language of a task, with the benchmark's own metric."""
     from stilts.eval.command import evaluate_run
 
     table, written = evaluate_run(run, model_dir, _split(tasks), kit=kit, data_dir=data_dir,
                                   langs=_split(langs) or None, split=split, limit=limit, skip=skip, pooling=pooling,
-                                  layer=layer, prefix=prefix, out=out, feature_cache=feature_cache, log=_log)
+                                  layer=layer, prefix=prefix, out=out, feature_cache=feature_cache,
+                                  precision=precision, log=_log)
     click.echo(table)
     click.echo(f"written: {written}")
 

@@ -182,7 +182,8 @@ def run_cell(grid: GridConfig, cell: Cell, key: str, log=print) -> dict:
                                langs=e.langs, split=e.split, limit=e.limit, skip=e.skip,
                                retrieval=eval_retrieval(e, cfg), feature_cache=cfg.feature_cache,
                                feature_cache_dtype=cfg.feature_cache_dtype,
-                               cache_layers=0 if trained else cfg.freeze_layers, log=log)
+                               cache_layers=0 if trained else cfg.freeze_layers,
+                               precision=cfg.eval_precision, log=log)
     write_results([result], d / "eval", cell.name)
     meta = {"cell": cell.name, "condition": cell.condition, "target": cell.target, "seed": cell.seed,
             "eval_tasks": [cell.target], "seconds": round(time.perf_counter() - t0, 1), "trained": trained}

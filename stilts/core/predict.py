@@ -1,5 +1,5 @@
 """Batched, length-sorted inference for every task kind with a head; one prediction per example, in order.
-bf16 autocast on GPU. Predictions are what the metrics compare: a class index, a choice index, one tag index
+autocast as stilts.core.precision says (bf16 on GPU by default). Predictions are what the metrics compare: a class index, a choice index, one tag index
 per word (its head sub-token's, stilts.core.kinds.tagging.word_heads), or an answer string taken from the context
 by character offsets; how a kind's model outputs become predictions is its `TaskKind.decode` and `predictions`
 (stilts.core.kinds)."""
@@ -14,6 +14,7 @@ from datasets import Dataset
 from stilts.core.batching import collate, sorted_index_batches
 from stilts.core.features import tokenise
 from stilts.core.kinds import get_kind
+from stilts.core.precision import inference_autocast
 
 
 def features_for_eval(ds: Dataset, kind: str, tok: Any, max_length: int) -> Dataset:
@@ -30,17 +31,16 @@ def sorted_batches(feats: Dataset, pad_id: int, batch_size: int):
 
 @torch.inference_mode()
 def predict_features(model: Any, feats: Dataset, kind: str, pad_id: int, batch_size: int = 32) -> dict:
-    """The one inference loop (zero-shot eval and English dev scoring in training): length-sorted batches, bf16
-    autocast on GPU. Keys: feature position (one feature per example), or, for QA, the example id with the best
+    """The one inference loop (zero-shot eval and English dev scoring in training): length-sorted batches,
+    autocast by stilts.core.precision. Keys: feature position (one feature per example), or, for QA, the example id with the best
     span over its windows. Values: class/choice index, word-level tag indices, or (score, start, end)."""
     decoder = get_kind(kind)
     model.eval()
     device = next(model.parameters()).device
     preds: dict[Any, Any] = {}
-    use_bf16 = device.type == "cuda" and torch.cuda.is_bf16_supported()
     for idx, rows, batch in sorted_batches(feats, pad_id, batch_size):
         inputs = {k: v.to(device) for k, v in batch.items() if k in ("input_ids", "attention_mask", "prefix_hidden")}
-        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_bf16):
+        with inference_autocast(device):
             out = model(**inputs)
         decoder.decode(idx, rows, out, preds)
     return preds

@@ -43,7 +43,8 @@ def evaluate_run(run: str | None, model_dir: str | None, tasks: list[str], *, ki
                  data_dir: str | None = None, langs: list[str] | None = None, split: str | None = None,
                  limit: int | None = None, skip: int = 0, pooling: Pooling = RetrievalConfig.pooling,
                  layer: str | float | None = None, prefix: str | None = None, out: str | None = None,
-                 feature_cache: bool = False, log: Callable[[str], None] = print) -> tuple[str, Path]:
+                 feature_cache: bool = False, precision: str = "auto",
+                 log: Callable[[str], None] = print) -> tuple[str, Path]:
     """Evaluate a run's model (or any model directory) on each task; returns the markdown table and where the
     results went. The destination is checked before minutes of evaluation, not after. `layer` and `prefix`
     (None: the run's or model's own, `retrieval_defaults`) say how retrieval tasks read the encoder."""
@@ -62,7 +63,8 @@ def evaluate_run(run: str | None, model_dir: str | None, tasks: list[str], *, ki
     retrieval = config_for(model, retrieval_defaults(run, model), pooling=pooling, layer=parse_layer(layer),
                            prefix=prefix)
     results = [evaluate_task(model, t, source=src["source"], data_dir=src.get("data_dir"), langs=langs, split=split,
-                             limit=limit, skip=skip, retrieval=retrieval, feature_cache=feature_cache, log=log)
+                             limit=limit, skip=skip, retrieval=retrieval, feature_cache=feature_cache,
+                             precision=precision, log=log)
                for t in names]
     name = Path(run or model_dir).name
     with output_lock(dest, "stilts eval"):

@@ -14,6 +14,7 @@ import numpy as np
 import torch
 
 from stilts.core.batching import sorted_index_batches
+from stilts.core.precision import inference_autocast
 from stilts.core.config_check import check_choices
 from stilts.core.errors import StiltsError
 from stilts.models import layer_index, layer_problem, mean_pool
@@ -59,7 +60,8 @@ def embed(model: Any, tok: Any, texts: list[str], cfg: RetrievalConfig, prefix: 
     max_length = min(cfg.max_length, model.config.max_position_embeddings - 2)  # a small model may hold fewer
     out = np.zeros((len(texts), model.config.hidden_size), dtype=np.float32)
     for sel, hidden, mask in _hidden_states(model, tok, texts, cfg, idx, max_length, device, prefix):
-        out[sel] = (hidden[:, 0] if cfg.pooling == "cls" else mean_pool(hidden, mask)).float().cpu().numpy()
+        hidden = hidden.float()   # pooled in fp32 under bf16 inference too
+        out[sel] = (hidden[:, 0] if cfg.pooling == "cls" else mean_pool(hidden, mask)).cpu().numpy()
     return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
 
 
@@ -78,14 +80,16 @@ def _hidden_states(model: Any, tok: Any, texts: list[str], cfg: RetrievalConfig,
         for sel in sorted_index_batches([len(x) for x in ids], cfg.batch_size):
             b = collate(feats.select(sel).to_list(), tok.pad_token_id)
             mask = b["attention_mask"].to(device)
-            yield sel, model(attention_mask=mask, prefix_hidden=b["prefix_hidden"].to(device),
-                             output_hidden_states=True).hidden_states[idx - k], mask
+            with inference_autocast(device):
+                out = model(attention_mask=mask, prefix_hidden=b["prefix_hidden"].to(device), output_hidden_states=True)
+            yield sel, out.hidden_states[idx - k], mask
         return
     for sel in sorted_index_batches([len(t) for t in texts], cfg.batch_size):
         enc = tok([texts[i] for i in sel], truncation=True, max_length=max_length, padding=True,
                   return_tensors="pt").to(device)
-        yield sel, model(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"],
-                         output_hidden_states=True).hidden_states[idx], enc["attention_mask"]
+        with inference_autocast(device):
+            out = model(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"], output_hidden_states=True)
+        yield sel, out.hidden_states[idx], enc["attention_mask"]
 
 
 def nearest(queries: np.ndarray, pool: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:

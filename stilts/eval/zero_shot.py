@@ -83,12 +83,26 @@ def _head_model(model_dir: str, spec: Any):
 def evaluate_task(model_dir: str, task: str, *, source: str = "hub", data_dir: str | None = None,
                   langs: list[str] | None = None, split: str | None = None, limit: int | None = None,
                   skip: int = 0, retrieval: RetrievalConfig | None = None, feature_cache: bool = False,
-                  feature_cache_dtype: str = "float32", cache_layers: int = 0, log=print) -> dict:
+                  feature_cache_dtype: str = "float32", cache_layers: int = 0, precision: str = "auto",
+                  log=print) -> dict:
     """`retrieval`: how a retrieval task reads the encoder (default: the model's profile, `config_for`); the
     settings used are recorded under "retrieval". `feature_cache`: a model trained with its lowest layers frozen
     (a delta that names them) reads the stored states after those layers (stilts.models.feature_cache) instead of
     recomputing them; same scores. `cache_layers`: the prefix to store for a model that names none (a grid's
-    plain phase-1 encoder, whose lowest layers are every trained cell's frozen prefix: one store serves all)."""
+    plain phase-1 encoder, whose lowest layers are every trained cell's frozen prefix: one store serves all).
+    `precision`: inference autocast (stilts.core.precision; recorded under "precision")."""
+    from stilts.core.precision import inference_precision
+
+    with inference_precision(precision):
+        result = _evaluate_task(model_dir, task, source, data_dir, langs, split, limit, skip, retrieval,
+                                feature_cache, feature_cache_dtype, cache_layers, log)
+    result["precision"] = precision
+    return result
+
+
+def _evaluate_task(model_dir: str, task: str, source: str, data_dir: str | None, langs: list[str] | None,
+                   split: str | None, limit: int | None, skip: int, retrieval: RetrievalConfig | None,
+                   feature_cache: bool, feature_cache_dtype: str, cache_layers: int, log) -> dict:
     from accelerate import PartialState
     from transformers import AutoModel, AutoTokenizer
 

@@ -104,7 +104,8 @@ def build_store(model: Any, k: int, seqs: list[list[int]], pad_id: int, dtype: C
         batches = sorted_index_batches(lengths, batch_size)
         for idx in tqdm(batches, desc=f"feature cache (layer {k})", unit="batch"):
             b = collate([{"input_ids": seqs[i]} for i in idx], pad_id)
-            h = prefix_hidden(model, b["input_ids"].to(device), b["attention_mask"].to(device), k)
+            with torch.autocast(device.type, enabled=False):   # stored states never depend on inference precision
+                h = prefix_hidden(model, b["input_ids"].to(device), b["attention_mask"].to(device), k)
             h = h.float().cpu().numpy()
             for row, i in enumerate(idx):
                 out[offsets[i]:offsets[i + 1]] = h[row, :lengths[i]]

@@ -56,6 +56,8 @@ class ExperimentConfig:
     retrieval_temperature: float = 0.05       # in-batch softmax over cosine / temperature
     retrieval_layer: float = RetrievalConfig.layer  # the pooled layer (stilts.models.layer_index), trained and read
     retrieval_prefix: str = RetrievalConfig.prefix  # text before every retrieval input (e5-small's profile: "query: ")
+    eval_precision: Literal["auto", "fp32", "bf16"] = "auto"  # inference (dev scoring, zero-shot eval): auto is bf16
+                                              # on a GPU that has it, else fp32 (stilts.core.precision)
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -67,7 +69,8 @@ class ExperimentConfig:
 
 
 _UNSET = object()
-KEYLESS_DEFAULTS: dict[str, Any] = {"retrieval_prefix": "", "skip": {}, "limits": {}, "require_disjoint": False}   # key -> the default that stays out of keys
+KEYLESS_DEFAULTS: dict[str, Any] = {"retrieval_prefix": "", "skip": {}, "limits": {}, "require_disjoint": False,
+                                    "eval_precision": "auto"}   # key -> the default that stays out of keys
 
 
 def resolve(config_file: str | None, overrides: dict[str, Any]) -> ExperimentConfig:
@@ -97,6 +100,9 @@ def resolve(config_file: str | None, overrides: dict[str, Any]) -> ExperimentCon
         bad = {t: n for t, n in getattr(cfg, key).items() if not isinstance(n, int) or n < least}
         if bad:
             raise StiltsError(f"{key}: {bad}: each value must be a row count >= {least}")
+    from stilts.core.precision import check_precision
+
+    check_precision(cfg.eval_precision)
     if cfg.retrieval_temperature <= 0:
         raise StiltsError(f"retrieval_temperature must be > 0, got {cfg.retrieval_temperature}")
     problem = layer_problem(cfg.retrieval_layer) or frozen_layer_problem(

@@ -69,13 +69,14 @@ def make_retrieval_evaluator(dev_feats: Any, pad_id: int, metric: str, batch_siz
 
 
 def _embed(model: Any, seqs: list[list[int]], pad_id: int, batch_size: int) -> torch.Tensor:
-    """The model's vectors of token-id sequences, in length-sorted batches (bf16 autocast on GPU)."""
+    """The model's vectors of token-id sequences, in length-sorted batches (autocast: stilts.core.precision)."""
+    from stilts.core.precision import inference_autocast
+
     device = next(model.parameters()).device
-    use_bf16 = device.type == "cuda" and torch.cuda.is_bf16_supported()
     out = [None] * len(seqs)
     for idx in sorted_index_batches([len(s) for s in seqs], batch_size):
         batch = collate([{"input_ids": seqs[i]} for i in idx], pad_id)
-        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_bf16):
+        with inference_autocast(device):
             vec = model.embed(batch["input_ids"].to(device), batch["attention_mask"].to(device))
         for i, v in zip(idx, vec.float().cpu()):
             out[i] = v

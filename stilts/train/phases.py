@@ -360,7 +360,10 @@ def run_experiment(cfg: ExperimentConfig, log=print, overwrite: bool = False) ->
         if overwrite and (run.exists() or run.is_symlink()):
             aside = run.parent / f".{run.name}.replaced-{uuid.uuid4().hex[:8]}"
             os.rename(run, aside)
-        result = _run_experiment(cfg, run, log)
+        from stilts.core.precision import inference_precision
+
+        with inference_precision(cfg.eval_precision):   # every dev evaluation of every stage
+            result = _run_experiment(cfg, run, log)
         if aside is not None:
             remove_path(aside)
         return result
