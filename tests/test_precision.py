@@ -9,7 +9,7 @@ import torch
 
 from stilts.core.errors import StiltsError
 from stilts.core.precision import bf16_inference, check_precision, inference_autocast, inference_precision
-from test_retrieval_profile import e5_dir  # noqa: F401  (module fixture)
+from test_retrieval_profile import e5_dir, frozen_e5  # noqa: F401  (e5_dir: a module fixture)
 
 CPU = torch.device("cpu")
 
@@ -37,19 +37,12 @@ def test_train_refuses_an_unknown_precision_and_keeps_old_keys():
 
 
 def test_bf16_retrieval_vectors_are_close_and_the_cache_is_the_same(e5_dir, tmp_path, monkeypatch):  # noqa: F811
-    from transformers import AutoModel, AutoTokenizer
-
     from stilts.eval.retrieval import RetrievalConfig, embed
-    from stilts.models import LAST, freeze
+    from stilts.models import LAST
     from stilts.models.feature_cache import cached_features
-    from stilts.models.prefix import PrefixModel
-    from stilts.models.weights import load_pretrained
 
     monkeypatch.setenv("STILTS_CACHE", str(tmp_path / "cache"))
-    tok = AutoTokenizer.from_pretrained(e5_dir)
-    model = load_pretrained(AutoModel, e5_dir)
-    freeze(model, layers=1)
-    wrapped = PrefixModel(model, 1).eval()
+    tok, model, wrapped = frozen_e5(e5_dir)
     texts = ["hello world", "a b c", "hello café", "b a c a b"]
     cfg = RetrievalConfig(layer=LAST, prefix="query: ")
 

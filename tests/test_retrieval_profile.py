@@ -33,6 +33,19 @@ def e5_dir(tmp_path_factory) -> Path:
     return e5_small_dir(d / "tiny.bin", cache=d / "model", log=lambda m: None)
 
 
+def frozen_e5(e5_dir: Path, k: int = 1):
+    """(tokenizer, the encoder with its lowest k layers frozen, the same as a PrefixModel reading stored states)."""
+    from transformers import AutoModel, AutoTokenizer
+
+    from stilts.models import freeze
+    from stilts.models.prefix import PrefixModel
+    from stilts.models.weights import load_pretrained
+
+    model = load_pretrained(AutoModel, e5_dir)
+    freeze(model, layers=k)
+    return AutoTokenizer.from_pretrained(e5_dir), model, PrefixModel(model, k).eval()
+
+
 @pytest.fixture(scope="module")
 def e5_delta(e5_dir, tmp_path_factory) -> Path:
     """What a stage trained over e5 with its embeddings and lowest layer frozen saves: a delta naming its base."""
@@ -136,17 +149,9 @@ def test_the_prefix_is_put_before_every_sentence(e5_dir):
 
 def test_the_feature_cache_reads_prefixed_inputs(e5_dir):
     """The prefix changes the token ids, hence the cache key; cached and recomputed vectors still agree."""
-    from transformers import AutoModel, AutoTokenizer
-
-    from stilts.models import freeze
     from stilts.models.feature_cache import cached_features
-    from stilts.models.prefix import PrefixModel
-    from stilts.models.weights import load_pretrained
 
-    tok = AutoTokenizer.from_pretrained(e5_dir)
-    model = load_pretrained(AutoModel, e5_dir)
-    freeze(model, layers=1)
-    wrapped = PrefixModel(model, 1).eval()
+    tok, model, wrapped = frozen_e5(e5_dir)
     texts = ["hello world", "a b", "hello café", "b a c"]
     cfg = RetrievalConfig(layer=LAST, prefix="query: ")
     cached = embed(wrapped, tok, texts, cfg, prefix=lambda f: cached_features(model, 1, f, tok.pad_token_id, **QUIET))

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+import yaml
 from datasets import Dataset
 from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
@@ -187,17 +188,34 @@ def test_features_first_subtoken_labels_and_qa_windows(tiny_encoder):
     assert ctx[start:end].strip() == "alpha river"  # sentencepiece offsets may include the leading space
 
 
-def test_epochs_name_a_stage_by_its_task_or_by_the_task_its_rows_come_from():
-    """XCOPA's target stage trains on COPA's rows: `epochs.copa` sets it (a grid once wrote that key and got the
-    spec's 5 epochs); `epochs.xcopa` wins over it; with neither, the spec's default."""
+def test_a_stage_is_keyed_by_its_task_and_a_key_that_names_none_is_refused(tmp_path):
+    """XCOPA's COPA stage is keyed `xcopa` (as XNLI's MNLI-row stage is `xnli`, so `epochs.mnli` stays the
+    intermediate stage's). A grid once wrote `epochs.copa`, which named no stage, and got the spec's 5 epochs:
+    such a key is refused, by `stilts train` and when a grid loads."""
+    from stilts.compare.grid import load_grid
     from stilts.core.tasks.registry import get_task
+    from stilts.train.command import train
     from stilts.train.phases import stage_epochs
 
-    xcopa, siqa = get_task("xcopa"), get_task("siqa")
-    assert stage_epochs(resolve(None, {"out": "x", "target": "xcopa", "epochs": {"copa": 3, "siqa": 2}}), xcopa) == 3
-    assert stage_epochs(resolve(None, {"out": "x", "target": "xcopa", "epochs": {"copa": 3, "siqa": 2}}), siqa) == 2
-    assert stage_epochs(resolve(None, {"out": "x", "target": "xcopa", "epochs": {"copa": 3, "xcopa": 4}}), xcopa) == 4
-    assert stage_epochs(resolve(None, {"out": "x", "target": "xcopa"}), xcopa) == xcopa.epochs == 5
+    xcopa, xnli = get_task("xcopa"), get_task("xnli")
+    cfg = resolve(None, {"out": "x", "intermediate": "mnli", "target": "xnli", "epochs": {"mnli": 1}})
+    assert stage_epochs(cfg, xnli) == xnli.epochs and stage_epochs(cfg, get_task("mnli")) == 1
+    assert stage_epochs(resolve(None, {"out": "x", "target": "xcopa", "epochs": {"xcopa": 3}}), xcopa) == 3
+    with pytest.raises(StiltsError, match=r"epochs\.copa: no stage of this run is keyed so \(its stages: siqa, xcopa"):
+        train(None, {"out": str(tmp_path / "r"), "target": "xcopa", "model": "kit", "source": "kit",
+                     "epochs": {"copa": 3}})
+    assert not (tmp_path / "r").exists()
+    grid = {"name": "g", "out": str(tmp_path / "g"), "model": "kit", "source": "kit", "seeds": [0],
+            "targets": ["xnli", "xcopa"], "baseline": "english",
+            "experiment": {"epochs": {"mnli": 1, "siqa": 2, "copa": 3}, "limits": {"siqa": 50}},
+            "conditions": {"none": {}, "english": {"intermediate": ["mnli"]}}}
+    path = tmp_path / "grid.yaml"
+    path.write_text(yaml.safe_dump(grid))
+    with pytest.raises(StiltsError, match=r"experiment\.epochs\.copa: no stage of this grid is keyed so"):
+        load_grid(str(path), {})
+    grid["experiment"]["epochs"] = {"mnli": 1, "siqa": 2, "xcopa": 3}
+    path.write_text(yaml.safe_dump(grid))
+    assert load_grid(str(path), {}).experiment["epochs"]["xcopa"] == 3
 
 
 def test_plan_records_hidden_stages_and_encoder_only_transfer(tmp_path):

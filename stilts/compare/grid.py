@@ -196,7 +196,31 @@ def _cross_check(grid: GridConfig, where: str) -> list[str]:
     if grid.eval.layer is not None and layer_problem(grid.eval.layer):
         problems.append(f"{where}.eval.layer: {layer_problem(grid.eval.layer)}")
     problems += _task_eval_problems(grid, where)
-    return problems or _frozen_eval_layers(grid, where)
+    return problems or _stage_key_problems(grid, where) or _frozen_eval_layers(grid, where)
+
+
+def _stage_key_problems(grid: GridConfig, where: str) -> list[str]:
+    """`epochs`/`limits`/`skip` keys (grid-wide or a condition's) that name no stage of any cell: a stage is keyed
+    by its task (an intermediate set's task, a target's hidden stages', the target's own), so `epochs.copa`
+    would do nothing in a grid whose XCOPA stage is keyed `xcopa`. Unknown when an intermediate source's task
+    cannot be read before it is built: then nothing is checked."""
+    from stilts.train.phases import _task_of, target_stage_tasks, unknown_stage_keys
+
+    tasks: set[str] = set()
+    for t in grid.targets:
+        tasks.update(target_stage_tasks(t))
+    for cond in grid.conditions.values():
+        for entry in cond.intermediate:
+            first = entry.split("+")[0]
+            try:
+                tasks.add(grid.datasets[first[1:]].task if first.startswith("@") else _task_of(first))
+            except (StiltsError, KeyError):
+                return []
+    settings = [("experiment", _flatten(grid.experiment))] + [
+        (f"conditions.{n}.experiment", _flatten(c.experiment)) for n, c in grid.conditions.items()]
+    return [f"{where}.{place}.{key}: no stage of this grid is keyed so (its stages: {', '.join(sorted(tasks))}; "
+            "a target's stage is keyed by the target, e.g. epochs.xcopa for XCOPA's COPA stage)"
+            for place, flat in settings for key in unknown_stage_keys(flat, tasks)]
 
 
 def _task_eval_problems(grid: GridConfig, where: str) -> list[str]:

@@ -16,9 +16,11 @@ def train(config_file: str | None, overrides: dict[str, Any], overwrite: bool = 
           log: Callable[[str], None] = print) -> str:
     """Run the three phases; returns one line per stage's English dev score, then the run directory."""
     from stilts.train.config import resolve
-    from stilts.train.phases import run_experiment
+    from stilts.train.phases import check_stage_keys, run_experiment
 
-    result = run_experiment(resolve(config_file, overrides), log=log, overwrite=overwrite)
+    cfg = resolve(config_file, overrides)
+    check_stage_keys(cfg)
+    result = run_experiment(cfg, log=log, overwrite=overwrite)
     lines = [f"{s['stage']:<28} English dev {s['metric']} = {s['dev_en']:.2f} (epoch {s['best_epoch']}, "
              f"{s['steps']} steps)" for s in result["scores"]]
     return "\n".join([*lines, f"run: {result['run']}"])

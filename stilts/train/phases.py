@@ -76,13 +76,40 @@ def _retrieval_stages(spec: TaskSpec, cfg: ExperimentConfig) -> list[Stage]:
     return [Stage(f"target-{spec.name}", "target", [spec.train_from or spec.name], spec.name, "encoder")]
 
 
+PER_STAGE_KEYS = ("epochs", "limits", "skip")   # settings keyed by a stage's task
+
+
 def stage_epochs(cfg: ExperimentConfig, spec: TaskSpec) -> float:
-    """`epochs` keyed by the stage's task, else by the task its rows come from (XCOPA's target stage trains on
-    COPA: `epochs.copa` names it as well as `epochs.xcopa`), else the spec's own default."""
-    for name in (spec.name, spec.train_from):
-        if name and name in cfg.epochs:
-            return cfg.epochs[name]
-    return spec.epochs or 2
+    """`epochs` of a stage, keyed by the stage's task (XCOPA's target stage: `xcopa`, though it trains on COPA's
+    rows, as XNLI's trains on MNLI's), else the spec's own default."""
+    return cfg.epochs.get(spec.name, spec.epochs or 2)
+
+
+def target_stage_tasks(target: str) -> list[str]:
+    """The tasks a target's own stages are keyed by: its hidden stages' (XCOPA: siqa), then its own."""
+    spec = get_task(target)
+    if get_kind(spec.kind).dual_encoder:
+        return [spec.name]
+    return (spec.stages or [spec.name])[:-1] + [spec.name]
+
+
+def unknown_stage_keys(settings: dict[str, Any], tasks: set[str]) -> list[str]:
+    """The `epochs`/`limits`/`skip` keys of flat `settings` ("epochs.copa": 3) that name no stage's task, so a
+    setting that would silently do nothing is refused (`epochs.mlm` is continued MLM's)."""
+    known = tasks | {"mlm"}
+    return [k for k in settings if k.split(".")[0] in PER_STAGE_KEYS and "." in k and k.split(".", 1)[1] not in known]
+
+
+def check_stage_keys(cfg: ExperimentConfig) -> None:
+    """Refuse a per-stage setting that names no stage of this run."""
+    stages = plan(cfg)
+    tasks = {s.task for s in stages} | {_task_of(e.split("+")[0]) for s in stages for e in (s.multitask or [])}
+    flat = {f"{key}.{name}": v for key in PER_STAGE_KEYS for name, v in getattr(cfg, key).items()}
+    bad = unknown_stage_keys(flat, tasks)
+    if bad:
+        raise StiltsError(f"{', '.join(bad)}: no stage of this run is keyed so (its stages: "
+                          f"{', '.join(sorted(tasks))}; a target's stage is keyed by the target, e.g. epochs.xcopa "
+                          "for XCOPA's COPA stage)")
 
 
 def _saves_encoder(stage: Stage) -> bool:
