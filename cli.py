@@ -6,6 +6,7 @@ import sys
 import click
 
 from stilts.core.errors import StiltsError, one_line
+from stilts.core.precision import PRECISIONS
 
 
 class OneLineErrors(click.Group):
@@ -126,7 +127,7 @@ def stilts_train(config_file, kit, data_dir, sets, overwrite, **opts) -> None:
 @click.option("--out", help="Where results go (default: RUN/eval or MODEL/eval).")
 @click.option("--feature-cache", is_flag=True,
               help="Read the stored states after the model's frozen layers (a model trained with freeze_layers).")
-@click.option("--precision", type=click.Choice(["auto", "fp32", "bf16"]), default="auto", show_default=True,
+@click.option("--precision", type=click.Choice(PRECISIONS), default="auto", show_default=True,
               help="Inference autocast: auto is bf16 on a GPU that has it, else fp32; bf16 asks for it on a CPU too.")
 def stilts_eval(run, model_dir, tasks, kit, data_dir, langs, split, limit, skip, pooling, layer, prefix, out,
                 feature_cache, precision) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import statistics
 import sys
@@ -77,7 +78,7 @@ def main() -> None:
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / "eval_precision.json"
     tmp = out.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"machine": platform.processor() or platform.machine(), "cpus": __import__("os").cpu_count(),
+    tmp.write_text(json.dumps({"machine": platform.processor() or platform.machine(), "cpus": os.cpu_count(),
                                "rows": rows}, indent=1), encoding="utf-8")
     tmp.replace(out)
     print(f"written: {out}")

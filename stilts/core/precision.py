@@ -8,14 +8,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any, Literal
-
-import torch
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from stilts.core.errors import StiltsError
 
-Precision = Literal["auto", "fp32", "bf16"]
-PRECISIONS: tuple[str, ...] = ("auto", "fp32", "bf16")
+if TYPE_CHECKING:
+    import torch
+
+Precision = Literal["auto", "fp32", "bf16"]   # also the type of ExperimentConfig.eval_precision
+PRECISIONS: tuple[str, ...] = get_args(Precision)
 _CURRENT: ContextVar[str] = ContextVar("stilts_inference_precision", default="auto")
 
 
@@ -37,11 +38,15 @@ def inference_precision(value: str) -> Iterator[None]:
 
 def bf16_inference(device: Any) -> bool:
     """Whether inference on `device` autocasts to bf16 under the current setting."""
+    import torch
+
     value = _CURRENT.get()
     if value == "auto":
         return device.type == "cuda" and torch.cuda.is_bf16_supported()
     return value == "bf16"
 
 
-def inference_autocast(device: Any) -> torch.autocast:
+def inference_autocast(device: Any) -> "torch.autocast":
+    import torch
+
     return torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16_inference(device))

@@ -1,8 +1,8 @@
-"""Batched, length-sorted inference for every task kind with a head; one prediction per example, in order.
-autocast as stilts.core.precision says (bf16 on GPU by default). Predictions are what the metrics compare: a class index, a choice index, one tag index
-per word (its head sub-token's, stilts.core.kinds.tagging.word_heads), or an answer string taken from the context
-by character offsets; how a kind's model outputs become predictions is its `TaskKind.decode` and `predictions`
-(stilts.core.kinds)."""
+"""Batched, length-sorted inference for every task kind with a head; one prediction per example, in order,
+autocast as stilts.core.precision says (bf16 on GPU by default). Predictions are what the metrics compare: a
+class index, a choice index, one tag index per word (its head sub-token's, stilts.core.kinds.tagging.word_heads),
+or an answer string taken from the context by character offsets; how a kind's model outputs become predictions
+is its `TaskKind.decode` and `predictions` (stilts.core.kinds)."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -32,8 +32,8 @@ def sorted_batches(feats: Dataset, pad_id: int, batch_size: int):
 @torch.inference_mode()
 def predict_features(model: Any, feats: Dataset, kind: str, pad_id: int, batch_size: int = 32) -> dict:
     """The one inference loop (zero-shot eval and English dev scoring in training): length-sorted batches,
-    autocast by stilts.core.precision. Keys: feature position (one feature per example), or, for QA, the example id with the best
-    span over its windows. Values: class/choice index, word-level tag indices, or (score, start, end)."""
+    autocast by stilts.core.precision. Keys: feature position (one feature per example), or, for QA, the example
+    id with the best span over its windows. Values: class/choice index, word-level tag indices, or (score, start, end)."""
     decoder = get_kind(kind)
     model.eval()
     device = next(model.parameters()).device

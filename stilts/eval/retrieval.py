@@ -14,9 +14,9 @@ import numpy as np
 import torch
 
 from stilts.core.batching import sorted_index_batches
-from stilts.core.precision import inference_autocast
 from stilts.core.config_check import check_choices
 from stilts.core.errors import StiltsError
+from stilts.core.precision import inference_autocast
 from stilts.models import layer_index, layer_problem, mean_pool
 from stilts.models.retrieval_profile import XTREME, RetrievalProfile, profile_of
 

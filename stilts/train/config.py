@@ -22,6 +22,7 @@ from stilts.core.kinds import get_kind
 from stilts.eval.retrieval import RetrievalConfig
 from stilts.models import layer_index, layer_problem
 from stilts.core.overrides import merged_config
+from stilts.core.precision import Precision
 from stilts.core.config_check import from_mapping
 from stilts.train.loop import LoopConfig
 from stilts.train.mlm import KitModelConfig
@@ -56,7 +57,7 @@ class ExperimentConfig:
     retrieval_temperature: float = 0.05       # in-batch softmax over cosine / temperature
     retrieval_layer: float = RetrievalConfig.layer  # the pooled layer (stilts.models.layer_index), trained and read
     retrieval_prefix: str = RetrievalConfig.prefix  # text before every retrieval input (e5-small's profile: "query: ")
-    eval_precision: Literal["auto", "fp32", "bf16"] = "auto"  # inference (dev scoring, zero-shot eval): auto is bf16
+    eval_precision: Precision = "auto"        # inference (dev scoring, zero-shot eval): auto is bf16
                                               # on a GPU that has it, else fp32 (stilts.core.precision)
 
     def to_dict(self) -> dict:
@@ -100,9 +101,6 @@ def resolve(config_file: str | None, overrides: dict[str, Any]) -> ExperimentCon
         bad = {t: n for t, n in getattr(cfg, key).items() if not isinstance(n, int) or n < least}
         if bad:
             raise StiltsError(f"{key}: {bad}: each value must be a row count >= {least}")
-    from stilts.core.precision import check_precision
-
-    check_precision(cfg.eval_precision)
     if cfg.retrieval_temperature <= 0:
         raise StiltsError(f"retrieval_temperature must be > 0, got {cfg.retrieval_temperature}")
     problem = layer_problem(cfg.retrieval_layer) or frozen_layer_problem(

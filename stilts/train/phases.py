@@ -60,7 +60,7 @@ def plan(cfg: ExperimentConfig) -> list[Stage]:
         return stages + _retrieval_stages(get_task(cfg.target), cfg)
     if cfg.target:
         spec = get_task(cfg.target)
-        chain = spec.stages or [spec.train_from or spec.name]
+        chain = _target_chain(spec)
         for i, t in enumerate(chain):
             last = i == len(chain) - 1
             stages.append(Stage(f"target-{spec.name}" if last else f"hidden-{t}", "target" if last else "hidden",
@@ -85,12 +85,18 @@ def stage_epochs(cfg: ExperimentConfig, spec: TaskSpec) -> float:
     return cfg.epochs.get(spec.name, spec.epochs or 2)
 
 
+def _target_chain(spec: TaskSpec) -> list[str]:
+    """The registry tasks whose rows a target's stages train on, in order: hidden stages, then its own."""
+    return spec.stages or [spec.train_from or spec.name]
+
+
 def target_stage_tasks(target: str) -> list[str]:
-    """The tasks a target's own stages are keyed by: its hidden stages' (XCOPA: siqa), then its own."""
+    """The tasks a target's own stages are keyed by, as `plan` keys them: its hidden stages' (XCOPA: siqa), then
+    its own (a retrieval target has at most its own)."""
     spec = get_task(target)
     if get_kind(spec.kind).dual_encoder:
         return [spec.name]
-    return (spec.stages or [spec.name])[:-1] + [spec.name]
+    return _target_chain(spec)[:-1] + [spec.name]
 
 
 def unknown_stage_keys(settings: dict[str, Any], tasks: set[str]) -> list[str]:
