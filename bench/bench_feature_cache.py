@@ -5,23 +5,28 @@ the first --rows MNLI rows of ../shared/data, English dev --dev rows scored afte
 max_length 128, word embeddings and the lowest k layers frozen, for k = 6 and 9:
 
 - training: the stage with the cache on a cold cache (the build, timed from the cache's own meta.json), then
-  with `feature_cache: false`, then on the warm cache. Per cell with the cache = warm time + build / GRID, where GRID
-  is the number of cells that share one build: every cell of a grid starts its target stage from the same frozen
-  prefix (the base model's, untouched by intermediate training above layer k) and tokenises the same MNLI rows,
-  so one build serves them all; GRID = 3 seeds x 5 conditions = 15 by default (--grid).
+  --repeats times without the cache and on the warm cache, alternated (identical runs on 2 shared cores vary by
+  up to 20%, so one pair decides nothing; medians are reported). Per cell with the cache = warm time +
+  build / GRID, where GRID is the number of cells that share one build: every cell of a grid starts its target
+  stage from the same frozen prefix (the base model's, untouched by intermediate training above layer k) and
+  tokenises the same MNLI rows, so one build serves them all; GRID = 21 by default (--grid): the real-data
+  grid's 3 seeds x 7 conditions.
 - evaluation: zero-shot XNLI of that cell's model (--eval-langs, --eval-rows per language) without and with the
-  cache (warm; its build, also shared by every cell of the grid, amortised the same way).
+  cache (warm; its build, also shared by every cell of the grid, amortised the same way), alternated and
+  repeated the same way.
 - max_abs_logit_diff: the trained model's logits on the dev rows, fed token ids vs stored states (float32).
 
 The eval cache's build runs k of the 12 layers over every evaluation text once, so even a free top would give a
-cell 12 / ((12-k) + k/GRID) at most (`eval_ceiling_for_grid`: 3.33 at k=9 over 15 cells, 83% of the bound);
+cell 12 / ((12-k) + k/GRID) at most (`eval_ceiling_for_grid`: 3.5 at k=9 over 21 cells, 87.5% of the bound;
+90% would need 27 cells);
 `*_without_build` are the ratios once the cache exists.
 
 Bounds: a training step costs about k frozen layer-forwards plus 3(12-k) for the trained top uncached (forward
 and backward), only the 3(12-k) cached, so (k + 3(12-k)) / (3(12-k)); evaluation 12/(12-k). The head, data
 loading and dev scoring are outside both, so a measured ratio sits somewhat below its bound.
 
-Run: `.venv/bin/python bench/bench_feature_cache.py` (about 40 min on 2 cores; `--rows 200 --ks 6` to try it).
+Run: `.venv/bin/python bench/bench_feature_cache.py` (about 90 min on 2 cores with 3 repeats; `--ks 9 --merge`
+about 45 min; `--rows 200 --ks 6 --repeats 1` to try it).
 Writes results/feature_cache.json.
 """
 from __future__ import annotations
@@ -34,6 +39,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from statistics import median
 
 import torch
 
@@ -116,10 +122,16 @@ def one_k(k: int, root: Path, args: argparse.Namespace, log) -> dict:
     since = time.time()
     _, cold_s = timed(lambda: run_experiment(stage_config(root / f"k{k}-cold", k, True, args), log=log))
     build_s, cache_mb = build_seconds(cache_root, since)
-    _, plain_s = timed(lambda: run_experiment(stage_config(root / f"k{k}-plain", k, False, args), log=log))
-    warm, warm_s = timed(lambda: run_experiment(stage_config(root / f"k{k}-warm", k, True, args), log=log))
+    plain_runs, warm_runs = [], []
+    for i in range(args.repeats):  # alternated, so a slow spell of the machine hits both paths alike
+        plain_runs.append(timed(lambda: run_experiment(stage_config(root / f"k{k}-plain{i}", k, False, args),
+                                                       log=log))[1])
+        warm, seconds = timed(lambda: run_experiment(stage_config(root / f"k{k}-warm{i}", k, True, args), log=log))
+        warm_runs.append(seconds)
+    plain_s, warm_s = median(plain_runs), median(warm_runs)
     model_dir = Path(warm["run"]) / "target-xnli" / "model"
     runs["train"] = {"plain_s": round(plain_s, 1), "cold_s": round(cold_s, 1), "warm_s": round(warm_s, 1),
+                     "plain_runs_s": [round(x, 1) for x in plain_runs], "warm_runs_s": [round(x, 1) for x in warm_runs],
                      "build_s": round(build_s, 1), "dev_en": [s["dev_en"] for s in warm["scores"]]}
 
     ev = {"source": "data-dir", "data_dir": str(SHARED), "langs": args.eval_langs, "limit": args.eval_rows,
@@ -127,12 +139,19 @@ def one_k(k: int, root: Path, args: argparse.Namespace, log) -> dict:
     since = time.time()
     _, cold_eval_s = timed(lambda: evaluate_task(str(model_dir), "xnli", feature_cache=True, **ev))
     eval_build_s, eval_mb = build_seconds(cache_root, since)
-    plain_eval, plain_eval_s = timed(lambda: evaluate_task(str(model_dir), "xnli", **ev))
-    cached_eval, warm_eval_s = timed(lambda: evaluate_task(str(model_dir), "xnli", feature_cache=True, **ev))
+    plain_evals, warm_evals = [], []
+    for _ in range(args.repeats):
+        plain_eval, seconds = timed(lambda: evaluate_task(str(model_dir), "xnli", **ev))
+        plain_evals.append(seconds)
+        cached_eval, seconds = timed(lambda: evaluate_task(str(model_dir), "xnli", feature_cache=True, **ev))
+        warm_evals.append(seconds)
+    plain_eval_s, warm_eval_s = median(plain_evals), median(warm_evals)
     same = {lg: (plain_eval["languages"][lg]["score"], cached_eval["languages"][lg]["score"])
             for lg in plain_eval["languages"]}
     runs["eval"] = {"plain_s": round(plain_eval_s, 1), "cold_s": round(cold_eval_s, 1),
                     "warm_s": round(warm_eval_s, 1), "build_s": round(eval_build_s, 1),
+                    "plain_runs_s": [round(x, 1) for x in plain_evals],
+                    "warm_runs_s": [round(x, 1) for x in warm_evals],
                     "scores_plain_vs_cached": same}
 
     bound, eval_bound = bounds(k)
@@ -155,7 +174,9 @@ def main() -> None:
     p.add_argument("--rows", type=int, default=1000)
     p.add_argument("--dev", type=int, default=300)
     p.add_argument("--ks", default="6,9")
-    p.add_argument("--grid", type=int, default=15, help="cells that share one cache build (3 seeds x 5 conditions)")
+    p.add_argument("--grid", type=int, default=21,
+                   help="cells that share one cache build (the real-data grid's 3 seeds x 7 conditions per target)")
+    p.add_argument("--repeats", type=int, default=3, help="alternated plain and cached runs; medians are reported")
     p.add_argument("--eval-langs", default="en,ar,sw,th,hi")
     p.add_argument("--eval-rows", type=int, default=1000)
     p.add_argument("--out", default=str(RESULTS / "feature_cache.json"))
@@ -177,7 +198,8 @@ def main() -> None:
     meta = {"cell": f"e5-small, XNLI target stage (none condition): {args.rows} MNLI rows of ../shared/data, 3 epochs, "
                     f"max_length 128, English dev {args.dev} rows per epoch, batch 32; eval: XNLI "
                     f"{','.join(args.eval_langs)}, {args.eval_rows} rows each",
-            "amortised_over": f"{args.grid} cells (3 seeds x 5 conditions) share one cache build",
+            "amortised_over": f"{args.grid} cells share one cache build",
+            "repeats": f"{args.repeats} alternated plain and cached runs each, medians",
             "threads": torch.get_num_threads(), "cpu": platform.processor() or platform.machine(),
             "command": "python bench/bench_feature_cache.py " + " ".join(sys.argv[1:])}
     out = Path(args.out)

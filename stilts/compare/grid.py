@@ -204,7 +204,7 @@ def _stage_key_problems(grid: GridConfig, where: str) -> list[str]:
     by its task (an intermediate set's task, a target's hidden stages', the target's own), so `epochs.copa`
     would do nothing in a grid whose XCOPA stage is keyed `xcopa`. Unknown when an intermediate source's task
     cannot be read before it is built: then nothing is checked."""
-    from stilts.train.phases import _task_of, target_stage_tasks, unknown_stage_keys
+    from stilts.train.phases import source_task, target_stage_tasks, unknown_stage_keys
 
     tasks: set[str] = set()
     for t in grid.targets:
@@ -213,7 +213,7 @@ def _stage_key_problems(grid: GridConfig, where: str) -> list[str]:
         for entry in cond.intermediate:
             first = entry.split("+")[0]
             try:
-                tasks.add(grid.datasets[first[1:]].task if first.startswith("@") else _task_of(first))
+                tasks.add(grid.datasets[first[1:]].task if first.startswith("@") else source_task(first))
             except (StiltsError, KeyError):
                 return []
     settings = [("experiment", _flatten(grid.experiment))] + [

@@ -94,13 +94,14 @@ def evaluate_task(model_dir: str, task: str, *, source: str = "hub", data_dir: s
     from stilts.core.precision import inference_precision
 
     with inference_precision(precision):
-        result = _evaluate_task(model_dir, task, source, data_dir, langs, split, limit, skip, retrieval,
-                                feature_cache, feature_cache_dtype, cache_layers, log)
+        result = _evaluate_task(model_dir, task, source=source, data_dir=data_dir, langs=langs, split=split,
+                                limit=limit, skip=skip, retrieval=retrieval, feature_cache=feature_cache,
+                                feature_cache_dtype=feature_cache_dtype, cache_layers=cache_layers, log=log)
     result["precision"] = precision
     return result
 
 
-def _evaluate_task(model_dir: str, task: str, source: str, data_dir: str | None, langs: list[str] | None,
+def _evaluate_task(model_dir: str, task: str, *, source: str, data_dir: str | None, langs: list[str] | None,
                    split: str | None, limit: int | None, skip: int, retrieval: RetrievalConfig | None,
                    feature_cache: bool, feature_cache_dtype: str, cache_layers: int, log) -> dict:
     from accelerate import PartialState

@@ -55,7 +55,7 @@ def plan(cfg: ExperimentConfig) -> list[Stage]:
                             multitask=list(cfg.intermediate)))
     for entry in cfg.intermediate[:1] if len(cfg.intermediate) == 1 else []:
         sources = entry.split("+")
-        stages.append(Stage(f"intermediate-{_slug(entry)}", "intermediate", sources, _task_of(sources[0]), "encoder"))
+        stages.append(Stage(f"intermediate-{_slug(entry)}", "intermediate", sources, source_task(sources[0]), "encoder"))
     if cfg.target and get_kind(get_task(cfg.target).kind).dual_encoder:
         return stages + _retrieval_stages(get_task(cfg.target), cfg)
     if cfg.target:
@@ -109,7 +109,7 @@ def unknown_stage_keys(settings: dict[str, Any], tasks: set[str]) -> list[str]:
 def check_stage_keys(cfg: ExperimentConfig) -> None:
     """Refuse a per-stage setting that names no stage of this run."""
     stages = plan(cfg)
-    tasks = {s.task for s in stages} | {_task_of(e.split("+")[0]) for s in stages for e in (s.multitask or [])}
+    tasks = {s.task for s in stages} | {source_task(e.split("+")[0]) for s in stages for e in (s.multitask or [])}
     flat = {f"{key}.{name}": v for key in PER_STAGE_KEYS for name, v in getattr(cfg, key).items()}
     bad = unknown_stage_keys(flat, tasks)
     if bad:
@@ -127,7 +127,8 @@ def _slug(entry: str) -> str:
     return "+".join(Path(p).name for p in entry.split("+"))
 
 
-def _task_of(source: str) -> str:
+def source_task(source: str) -> str:
+    """The task a stage source trains: a built advmine dataset's recorded task, else the registry task it names."""
     built = BuiltDataset.find(source)
     return built.task if built else get_task(source).name
 
@@ -195,7 +196,7 @@ def selection_tasks(stage: Stage) -> list[str]:
     """The registry tasks whose English dev rows select this stage's model (none for a dual encoder, which
     selects on held-out training pairs)."""
     if stage.multitask:
-        return [_task_of(entry.split("+")[0]) for entry in stage.multitask]
+        return [source_task(entry.split("+")[0]) for entry in stage.multitask]
     return [] if get_kind(get_task(stage.task).kind).dual_encoder else [stage.task]
 
 
@@ -276,7 +277,7 @@ def run_multitask_stage(stage: Stage, start: str, cfg: ExperimentConfig, run: Pa
     from stilts.models import make_model, save_encoder
     from stilts.train.multitask import MultiTaskModel, TaskMix, sampled_batches
 
-    prepared = [_prepare(entry.split("+"), _task_of(entry.split("+")[0]), start, cfg, log, prefix=False)
+    prepared = [_prepare(entry.split("+"), source_task(entry.split("+")[0]), start, cfg, log, prefix=False)
                 for entry in stage.multitask]
     mix = TaskMix([p["feats"] for p in prepared])
     model = MultiTaskModel([p["model"] for p in prepared])
