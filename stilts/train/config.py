@@ -21,6 +21,7 @@ from stilts.core.errors import StiltsError
 from stilts.core.kinds import get_kind
 from stilts.eval.retrieval import RetrievalConfig
 from stilts.models import layer_index, layer_problem
+from stilts.models.feature_cache import CacheDtype
 from stilts.core.overrides import merged_config
 from stilts.core.precision import Precision
 from stilts.core.config_check import from_mapping
@@ -52,7 +53,7 @@ class ExperimentConfig:
     freeze_embeddings: bool = False           # word embeddings not trained (CPU runs; e5-small's profile)
     freeze_layers: int = 0                    # the lowest N transformer layers not trained
     feature_cache: bool = False               # store the states after the frozen layers once, train the top only
-    feature_cache_dtype: Literal["float32", "float16"] = "float32"   # on disk (float16: half the size, ~1e-3 off)
+    feature_cache_dtype: CacheDtype = "float32"   # on disk (float16: half the size, ~1e-3 off)
     retrieval_training: bool = True           # dual-encoder training of LAReQA / Mewsli-X (false: none, as Tatoeba)
     retrieval_temperature: float = 0.05       # in-batch softmax over cosine / temperature
     retrieval_layer: float = RetrievalConfig.layer  # the pooled layer (stilts.models.layer_index), trained and read

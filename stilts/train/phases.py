@@ -55,7 +55,8 @@ def plan(cfg: ExperimentConfig) -> list[Stage]:
                             multitask=list(cfg.intermediate)))
     for entry in cfg.intermediate[:1] if len(cfg.intermediate) == 1 else []:
         sources = entry.split("+")
-        stages.append(Stage(f"intermediate-{_slug(entry)}", "intermediate", sources, source_task(sources[0]), "encoder"))
+        stages.append(Stage(f"intermediate-{_slug(entry)}", "intermediate", sources, source_task(sources[0]),
+                            "encoder"))
     if cfg.target and get_kind(get_task(cfg.target).kind).dual_encoder:
         return stages + _retrieval_stages(get_task(cfg.target), cfg)
     if cfg.target:
