@@ -182,6 +182,8 @@ def main() -> None:
     p.add_argument("--out", default=str(RESULTS / "feature_cache.json"))
     p.add_argument("--merge", action="store_true", help="replace only these k in --out, keep the others")
     args = p.parse_args()
+    if args.repeats < 1 or args.grid < 1:
+        p.error("--repeats and --grid must be at least 1")
     args.eval_langs = args.eval_langs.split(",")
     torch.manual_seed(0)
     root = Path(tempfile.mkdtemp(prefix="bench-feature-cache-"))
