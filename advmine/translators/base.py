@@ -33,3 +33,16 @@ def cache_id(translator: Translator, tgt: str) -> str:
     lexicon is translated afresh while the rows' provenance keeps the readable id)."""
     own = getattr(translator, "cache_id", None)
     return own(tgt) if own else translator.model_id(tgt)
+
+
+def can_translate_back(translator: Translator, lang: str) -> bool:
+    """Whether the translator also reads `lang` into English (apertium spa-eng, FreeDict swh-eng, a
+    many-to-many model): then the quality step scores a round trip where no human reference exists. A
+    translator offers it by defining `can_translate_back(lang)` and `translate_back(texts, lang)`."""
+    own = getattr(translator, "can_translate_back", None)
+    return bool(own and own(lang))
+
+
+def translate_back(translator: Translator, texts: list[str], lang: str) -> list[str]:
+    """`texts` in `lang` translated into English by the translator's reverse direction (one output per input)."""
+    return translator.translate_back(texts, lang)   # type: ignore[attr-defined]
