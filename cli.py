@@ -176,12 +176,16 @@ def advmine() -> None:
 @click.option("--splits", help="Source splits to build (default: train).")
 @click.option("--layout", help="A named file layout of the task (--data-dir).")
 @click.option("--variant", help="A variant of that layout.")
+@click.option("--skip", type=int, help="Skip the first N rows of each split (before --limit).")
 @click.option("--limit", type=int, help="Only the first N rows of each split (a documented slice).")
-@click.option("--translator", help="identity | dictionary | marian | nllb | m2m100 (default: dictionary).")
+@click.option("--translator", help="identity | dictionary | apertium | reference | marian | nllb | m2m100 "
+              "(default: dictionary).")
 @click.option("--model-id", help="Translation model: hub id or local dir; {lang} is replaced by the target.")
 @click.option("--num-beams", type=int, help="Beam size (1 = greedy).")
 @click.option("--max-tokens", type=int, help="Token budget per translation batch.")
 @click.option("--langid", type=click.Choice(["flag", "drop", "off"]), help="Language-ID check of outputs.")
+@click.option("--quality", type=click.Choice(["flag", "drop", "off"]),
+              help="chrF++/BLEU against human references (round trip without); flag or drop rows below quality.floor.")
 @click.option("--include-source", is_flag=True, default=None, help="Keep the English rows too.")
 @click.option("--seed", type=int)
 @click.option("--num-shards", type=int, help="Build one deterministic shard of N ...")
@@ -205,7 +209,7 @@ def advmine() -> None:
 @click.option("--overwrite", is_flag=True, help="Replace --out (atomically) even when it is not an earlier build.")
 def advmine_build(config_file, kit, data_dir, sets, overwrite, **opts) -> None:
     """Build a multilingual adversarial dataset from an English task:
-    load -> translate -> langid -> perturb -> embed -> select -> contamination -> write."""
+    load -> translate -> langid -> quality -> perturb -> embed -> select -> contamination -> write."""
     from advmine.command import build_from_options, build_overrides
     from stilts.core.overrides import parse_sets
 

@@ -8,7 +8,8 @@ from stilts.core.sources import source_overrides
 # Options that set a nested config key (the rest are top-level keys of the same name).
 NESTED = {"translator": "translator.name", "model_id": "translator.model_id", "num_beams": "translator.num_beams",
           "max_tokens": "translator.max_tokens", "select": "select.name", "budget": "select.budget",
-          "embedder": "embed.name", "embed_model": "embed.model_id", "index": "select.index"}
+          "embedder": "embed.name", "embed_model": "embed.model_id", "index": "select.index",
+          "quality": "quality.mode"}
 
 
 def build_overrides(opts: dict[str, Any], kit: bool, data_dir: str | None, sets: dict[str, Any]) -> dict[str, Any]:

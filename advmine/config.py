@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 
 from advmine.embedders import EmbedConfig
+from advmine.quality import QualityConfig
 from advmine.selectors import SelectConfig
 from advmine.translators.config import TranslatorConfig  # also re-exported: BuildConfig.translator's type
 from stilts.core.errors import StiltsError, unknown
@@ -29,11 +30,13 @@ class BuildConfig:
     splits: list[str] = field(default_factory=lambda: ["train"])
     layout: str | None = None
     variant: str | None = None
+    skip: int = 0                          # source rows skipped before `limit` (XNLI dev rows 800-: skip 800)
     limit: int | None = None               # first N source rows of each split (a documented slice)
     src_lang: str = "en"
     include_source: bool = False           # also keep the English rows (lang = src_lang)
     translator: TranslatorConfig = field(default_factory=TranslatorConfig)
     langid: Literal["flag", "drop", "off"] = "flag"
+    quality: QualityConfig = field(default_factory=QualityConfig)   # chrF++/BLEU vs human references (advmine.quality)
     perturb: list[str] = field(default_factory=list)   # NAME[:k=v,...], see advmine.perturbations
     keep_original: bool = True             # perturbed rows are added beside the originals
     embed: EmbedConfig = field(default_factory=EmbedConfig)
@@ -72,6 +75,10 @@ def resolve(config_file: str | None, overrides: dict[str, Any]) -> BuildConfig:
     if isinstance(data.get("splits"), str):
         data["splits"] = [x.strip() for x in data["splits"].split(",") if x.strip()]
     cfg = from_mapping(BuildConfig, data, "build config")
+    if cfg.translator.reference_source is None:   # the reference translator reads the build's own data source
+        cfg = dataclasses.replace(cfg, translator=dataclasses.replace(
+            cfg.translator, reference_source=cfg.source, reference_data_dir=cfg.translator.reference_data_dir
+            or cfg.data_dir))
     _validate(cfg)
     return cfg
 
@@ -120,6 +127,14 @@ def _validate(cfg: BuildConfig) -> None:
 
         custom_spec(parse_columns(cfg.columns), cfg.labels or spec.labels, data_files=cfg.data_files,
                     split=cfg.splits[0], lang=cfg.src_lang, kind=spec.kind)   # files exist, format known
+    from advmine.parallel import parse_names
+    from advmine.quality import check_floor
+
+    parse_names(cfg.quality.references)
+    parse_names(cfg.translator.reference)
+    check_floor(cfg.quality.floor)
+    if cfg.skip < 0:
+        raise StiltsError(f"--skip {cfg.skip}: a row count >= 0")
     if cfg.seed < 0:
         raise StiltsError(f"--seed {cfg.seed}: use a seed >= 0")
     if cfg.select:

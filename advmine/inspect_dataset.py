@@ -9,6 +9,7 @@ from datasets import DatasetDict, concatenate_datasets
 from advmine.config import resolve
 from advmine.diagnostics import describe
 from advmine.pipeline import StepStats
+from advmine.quality_report import inspect_lines
 from stilts.core.built_dataset import BuiltDataset
 from stilts.core.errors import StiltsError
 
@@ -25,6 +26,13 @@ def subset_diagnostics_of(stats: dict) -> dict[str, dict[str, dict]]:
             if isinstance(per, dict)}
 
 
+def quality_of(stats: dict) -> dict[str, dict[str, dict]]:
+    """split -> lang -> the quality step's figures (advmine.steps.quality), from a build's stats.json."""
+    return {split: {lang: d for lang, d in per.items() if isinstance(d, dict)}
+            for s in stats["steps"] if s["name"] == "quality" for split, per in s["info"].items()
+            if isinstance(per, dict)}
+
+
 def inspect_text(path: str | Path, rows: int = 2) -> str:
     data, stats = open_built(path)
     out = [f"{path}: fingerprint {stats['fingerprint']}, rows {stats['rows']}", "", "steps:"]
@@ -32,11 +40,15 @@ def inspect_text(path: str | Path, rows: int = 2) -> str:
         out.append(f"  {s['name']:<10} {s['rows_in']:>8} -> {s['rows_out']:<8} {s['seconds']:>8.1f}s  "
                    f"dropped={s['dropped'] or '-'}")
     diag = subset_diagnostics_of(stats)
+    quality = quality_of(stats)
     for split, ds in data.items():
         langs = list(dict.fromkeys(ds["lang"]))
         for lang in langs:
             sub = ds.filter(lambda x, lg=lang: x == lg, input_columns="lang")
             out.append(f"\n[{split} / {lang}] {len(sub)} rows")
+            q = quality.get(split, {}).get(lang)
+            if q:
+                out += [f"  {line}" for line in inspect_lines(q)]
             d = diag.get(split, {}).get(lang)
             if d:
                 out += [f"  {line}" for line in describe(d)]

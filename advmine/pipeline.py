@@ -172,6 +172,8 @@ class Pipeline:
                     self._save(folder, step, data, stats, key, shared)
                 self.log(f"[{i:02d} {step.name}] {stats.rows_in} -> {stats.rows_out} rows in {stats.seconds:.1f}s"
                          + (f", dropped {stats.dropped}" if stats.dropped else ""))
+            for line in stats.info.get("warnings", []) if isinstance(stats.info, dict) else []:
+                self.log(f"warning: {line}")
             all_stats.append(stats)
         if data is None:
             raise StiltsError("an empty pipeline produced nothing")

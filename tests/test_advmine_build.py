@@ -57,7 +57,7 @@ def test_readme_example_offline_on_the_kit(tmp_path):
     assert "Content fingerprint" in card and "## Language ID" in card and "coverage" in card.lower()
     assert (out / "parquet" / "train.parquet").is_file() and (out / "build.yaml").is_file()
     stats = json.loads((out / "stats.json").read_text())
-    assert [s["name"] for s in stats["steps"]] == ["load", "translate", "langid"]
+    assert [s["name"] for s in stats["steps"]] == ["load", "translate", "langid", "quality"]
     assert all(s["seconds"] >= 0 and s["rows_out"] for s in stats["steps"])
 
 
@@ -70,7 +70,7 @@ def test_rerun_skips_done_steps_and_warm_cache_makes_no_model_calls(tmp_path):
     assert all(d["model_calls"] == 0 and d["cache_hits"] == d["strings"] for d in translate_info(other).values())
     assert other["fingerprint"] == first["fingerprint"]
     changed = build(cfg(tmp_path, langs=["sw"]), **QUIET)  # config changed: translate reruns
-    assert [s.skipped for s in changed["stats"]] == [True, False, False]
+    assert [s.skipped for s in changed["stats"]] == [True, False, False, False]
 
 
 def test_config_file_and_overrides(tmp_path):

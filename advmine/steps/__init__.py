@@ -10,6 +10,8 @@ for _entry in [
     Entry("load", "advmine.steps.load:LoadStep", doc="the English source task, sliced and sharded"),
     Entry("translate", "advmine.steps.translate:TranslateStep", doc="every row into every target language"),
     Entry("langid", "advmine.steps.langid:LangIdStep", doc="flag or drop rows not in their target language"),
+    Entry("quality", "advmine.steps.quality:QualityStep",
+          doc="chrF++/BLEU against human references, round trip, English kept; flag or drop rows below a floor"),
     Entry("perturb", "advmine.steps.perturb:PerturbStep", doc="perturbed copies of rows (--perturb)"),
     Entry("embed", "advmine.steps.embed:EmbedStep", doc="the sentence vectors the later steps compare"),
     Entry("select", "advmine.steps.select:SelectStep", doc="the hardest rows per language (--select)"),

@@ -8,6 +8,7 @@ from datasets import Dataset, DatasetDict
 
 from advmine.config import BuildConfig
 from advmine.pipeline import Shared, Step, StepStats
+from stilts.core.errors import StiltsError
 from stilts.core.tasks import get_task, load
 
 
@@ -24,6 +25,7 @@ class LoadStep(Step):
         variant: str | None
         limit: int | None
         src_lang: str
+        skip: int = 0
         num_shards: int = 1
         shard_index: int = 0
         data_files: tuple[str, ...] = ()   # the user's own files (their content enters the key, see `inputs`)
@@ -36,7 +38,7 @@ class LoadStep(Step):
     def configure(cls, cfg: BuildConfig) -> LoadStep.Config:
         own = bool(cfg.data_files)
         return cls.Config(cfg.task, cfg.source, cfg.data_dir, tuple(cfg.splits), cfg.layout, cfg.variant, cfg.limit,
-                          cfg.src_lang, cfg.num_shards, cfg.shard_index, tuple(cfg.data_files),
+                          cfg.src_lang, cfg.skip, cfg.num_shards, cfg.shard_index, tuple(cfg.data_files),
                           cfg.columns if own else None, tuple(cfg.labels) if own and cfg.labels else None)
 
     def inputs(self) -> list[Path]:
@@ -59,9 +61,15 @@ class LoadStep(Step):
         for split in c.splits:
             ds = self._load(split)
             stats.info.setdefault("source_rows", {})[split] = len(ds)
+            if c.skip:
+                if c.skip >= len(ds):
+                    raise StiltsError(f"--skip {c.skip}: {c.task} {split} has only {len(ds)} rows")
+                ds = ds.select(range(c.skip, len(ds)))
+                stats.drop(f"skip_{c.skip}", c.skip)
             if c.limit is not None and c.limit < len(ds):
+                stats.drop(f"limit_{c.limit}", len(ds) - c.limit)
                 ds = ds.select(range(c.limit))
-                stats.drop(f"limit_{c.limit}", stats.info["source_rows"][split] - c.limit)
+            stats.info.setdefault("rows", {})[split] = [c.skip, c.skip + len(ds) - 1]   # the source rows read
             if c.num_shards > 1:  # deterministic contiguous shard; `advmine merge` joins them in order
                 ds = ds.shard(c.num_shards, c.shard_index, contiguous=True)
             out[split] = ds

@@ -69,6 +69,17 @@ class TranslateStep(Step):
                 cov = f"{d['coverage']:.1%}" if "coverage" in d else "-"
                 lines.append(f"| {split} | {lang} | {d['model_id']} | {d['strings']} | {d['cache_hits']} | "
                              f"{d['model_calls']} | {cov} | {d['rows']} | {d.get('dropped_answer_not_found', 0)} |")
+        from advmine.parallel import runs
+
+        notes = []
+        for split, per_lang in stats.info.items():
+            for lang, d in per_lang.items():
+                notes += [f"- {split}/{lang}: {n} rows dropped ({k[len('dropped_'):]})" for k, n in d.items()
+                          if k.startswith("dropped_") and k != "dropped_answer_not_found"]
+                notes += [f"- {split}/{lang}: human translations of {k} rows {runs(v['whole'])} (whole examples)"
+                          + (f"; texts shared with rows {runs(v['partly'])}" if v["partly"] else "")
+                          for k, v in d.get("used_rows", {}).items()]
+        lines += [""] + notes if notes else []
         return lines + ["", "Coverage is the share of English words (punctuation aside) that the dictionaries cover "
                         "(dictionary translator only); uncovered words are kept in English."]
 
@@ -86,15 +97,24 @@ class TranslateStep(Step):
             parts = [self._source_rows(rows)] if self.config.include_source else []
             for lang in self.config.langs:
                 mapping, info = self._translate_all(strings, lang, cache)
-                built = []
+                untranslated = {s for s, t in mapping.items() if t is None}
+                missing = getattr(self.translator, "missing_reason", "untranslated")
+                built, kept = [], []
                 for r in tqdm(rows, desc=f"rebuild {split}/{lang}", leave=False, mininterval=2):
-                    new, reason = kind.rebuild(r, mapping)
+                    if untranslated and any(s in untranslated for s in kind.texts_to_translate(r)):
+                        new, reason = None, missing   # a text the translator has no output for (no reference)
+                    else:
+                        new, reason = kind.rebuild(r, mapping)
                     if new is None:
                         stats.drop(f"{reason}:{lang}")
                         info["dropped_" + reason] = info.get("dropped_" + reason, 0) + 1
                         continue
                     built.append(self._provenance(new, r, lang, info["model_id"]))
+                    kept += kind.texts_to_translate(r)
                 info["rows"] = len(built)
+                used = getattr(self.translator, "used", None)
+                if used:   # benchmark rows whose human translations became training text (stilts.train.disjoint)
+                    info["used_rows"] = used(list(dict.fromkeys(kept)), lang)
                 stats.info.setdefault(split, {})[lang] = info
                 parts.append(Dataset.from_list(built, features=output_features(self.spec.kind, self.spec.labels)))
             out[split] = concatenate_datasets(parts) if parts else ds
@@ -114,7 +134,8 @@ class TranslateStep(Step):
         chunks = [mine[i:i + CHUNK] for i in range(0, len(mine), CHUNK)]
         for chunk in tqdm(chunks, desc=f"translate {lang}", disable=not chunks or not state.is_main_process):
             outputs = tr.translate([strings[i] for i in chunk], lang, self.config.src_lang)
-            cache.put_many((keys[i], tr.name, model_id, lang, strings[i], o) for i, o in zip(chunk, outputs))
+            cache.put_many((keys[i], tr.name, model_id, lang, strings[i], o) for i, o in zip(chunk, outputs)
+                           if o is not None)   # None: no output for this text (asked again next time, cheaply)
         state.wait_for_everyone()
         if missing:
             found = cache.get_many(keys)
@@ -123,7 +144,7 @@ class TranslateStep(Step):
         cov = tr.coverage(strings, lang)
         if cov:
             info["coverage"] = round(cov["covered"] / max(cov["words"], 1), 4)
-        return {s: found[k] for s, k in zip(strings, keys)}, info
+        return {s: found.get(k) for s, k in zip(strings, keys)}, info
 
     def _provenance(self, new: dict, row: dict, lang: str, model_id: str) -> dict:
         new.update(id=f"{row['id']}-{lang}", orig_id=row["id"], src_lang=self.config.src_lang, lang=lang,

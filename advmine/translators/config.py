@@ -8,7 +8,7 @@ from typing import Literal
 
 @dataclass(frozen=True)
 class TranslatorConfig:
-    name: str = "dictionary"               # a registry entry: identity, dictionary, marian, nllb, m2m100
+    name: str = "dictionary"               # a registry entry: identity, dictionary, apertium, reference, marian, ...
     model_id: str | None = None            # hub id or local dir; may use {lang} (Marian: one model per pair)
     max_tokens: int = 4096                 # token budget per batch (length-sorted batches)
     num_beams: int = 1                     # 1 = greedy
@@ -19,3 +19,7 @@ class TranslatorConfig:
                           "float32"] = "auto"  # ctranslate2: auto = int8 on CPU, bf16 on GPU (fp16 without bf16)
     lexicon_dirs: list[str] = field(default_factory=list)  # extra en-xx.tsv lexicons for `dictionary`
     freedict: bool = True                  # also read Debian FreeDict dictionaries where installed
+    reference: str = "auto"                # `reference`: the parallel benchmark(s) whose human translations it
+                                           # gives (xnli, pawsx, tatoeba; auto: all, in that order)
+    reference_source: str | None = None    # where it reads them (default: the build's --data-dir / --kit / hub)
+    reference_data_dir: str | None = None

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 
+from stilts.compare.eval_overlap import check_grid
 from stilts.compare.grid import (Cell, GridConfig, cell_dir, cell_key, cells, dataset_dir, datasets_of,
                                  eval_retrieval, experiment_config)
 from stilts.core.built_dataset import BuiltDataset
@@ -237,6 +238,7 @@ def run_grid(grid: GridConfig, shard: str | None = None, only: list[str] | None 
                       also_ours=("cells", "datasets", "plots", "results.json", "report.md", ".report.md"))
     todo = select_cells(grid, shard, only)
     fingerprints = prepare_datasets(grid, datasets_of(grid, todo), log=log)
+    check_grid(grid, todo)   # no cell trains on rows its target scores (a build from a benchmark's own rows)
     ran: list = []
     skipped: list = []
     if prepare_only:

@@ -38,6 +38,13 @@ def model_fingerprint(model_dir: str | Path) -> str:
     return h.hexdigest()[:16]
 
 
+def evaluation_split(spec: Any, split: str, lang: str, kw: dict) -> tuple[str, int]:
+    """(the split a language is scored on, its row count): the eval split, or the labelled dev split where the
+    publisher stripped its labels, as `evaluate_task` decides."""
+    ds, used, _ = _load_eval(spec, split, lang, kw, None)
+    return used, len(ds)
+
+
 def _load_eval(spec: Any, split: str, lang: str, kw: dict, limit: int | None, skip: int = 0) -> tuple[Any, str, str]:
     """The evaluation rows; when the publisher stripped the labels, the labelled dev split instead (said so)."""
     note = ""
