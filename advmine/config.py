@@ -86,11 +86,12 @@ def resolve(config_file: str | None, overrides: dict[str, Any]) -> BuildConfig:
 def known_languages() -> set[str]:
     """Every code the project knows (the benchmark languages' table and the MT models' code table): a typo in
     --langs fails before any work instead of after loading, translating and embedding."""
+    from advmine.translators.apertium import PAIRS
     from advmine.translators.seq2seq import CODES
     from stilts.core.tasks import list_tasks
 
     return ({lang for spec in list_tasks() for lang in spec.all_languages}
-            | {code for table in CODES.values() for code in table} | {"en"})
+            | {code for table in CODES.values() for code in table} | set(PAIRS) | {"en"})
 
 
 def _validate(cfg: BuildConfig) -> None:

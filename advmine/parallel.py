@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from stilts.core.errors import StiltsError
 
@@ -116,6 +117,27 @@ def references(lang: str, names: tuple[str, ...], source: str, data_dir: str | N
                     out.conflicts += 1
             out.read.append(f"{name}/{split} ({len(tgt_rows)} rows)")
     return out
+
+
+def reference_files(lang: str, names: tuple[str, ...], source: str, data_dir: str | None) -> list[Path]:
+    """The local files `references` reads for `lang` (none from the hub): step keys follow their content."""
+    from stilts.core.tasks import get_task, split_files
+
+    if source == "hub":
+        return []
+    files: list[Path] = []
+    for name in names:
+        src = SOURCES[name]
+        if lang == "en" or lang not in get_task(src.task).all_languages:
+            continue
+        for split in src.splits:
+            for side in ("en", lang) if src.aligned else (lang,):
+                try:
+                    _, found = split_files(src.task, split, side, source=source, data_dir=data_dir)
+                except StiltsError:
+                    continue
+                files += [Path(f) for f in found if Path(f).is_file()]
+    return list(dict.fromkeys(files))
 
 
 def _pairs(src: ParallelSource, en_rows: list[dict], tgt_rows: list[dict]) -> list[tuple[int, tuple[str, str]]]:

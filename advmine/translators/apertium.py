@@ -126,6 +126,14 @@ class ApertiumTranslator:
         """`texts` in `lang` into English through the reverse mode (spa-eng, ...), batched and checked alike."""
         return self._run(texts, self._mode(lang, "en"))
 
+    def back_id(self, lang: str) -> str:
+        return f"apertium:{self._mode(lang, 'en')}"
+
+    def back_cache_id(self, lang: str) -> str:
+        """The reverse mode and a short hash of its own files (the round trip's cache key)."""
+        files = mode_files(self._mode(lang, "en"))
+        return f"{self.back_id(lang)}@{hashlib.sha256(''.join(file_digest(p) for p in files).encode()).hexdigest()[:12]}"
+
     def coverage(self, texts: list[str], tgt: str) -> dict[str, int] | None:
         """None: counting unknown words would mean a second apertium run over every string on every build,
         cache hits included, and the card's coverage column describes dictionary lookups."""

@@ -43,6 +43,13 @@ def can_translate_back(translator: Translator, lang: str) -> bool:
     return bool(own and own(lang))
 
 
+def back_cache_id(translator: Translator, lang: str) -> str:
+    """The reverse direction's identity in the translation cache: its own `back_cache_id` (apertium: the reverse
+    mode's files), else the forward `cache_id` marked as the way back."""
+    own = getattr(translator, "back_cache_id", None)
+    return own(lang) if own else cache_id(translator, lang) + ":back"
+
+
 def translate_back(translator: Translator, texts: list[str], lang: str) -> list[str]:
     """`texts` in `lang` translated into English by the translator's reverse direction (one output per input)."""
     return translator.translate_back(texts, lang)   # type: ignore[attr-defined]

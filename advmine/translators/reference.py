@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from advmine.parallel import SOURCES, parse_names, references, used_rows
+from advmine.parallel import parse_names, reference_files, references, used_rows
 from advmine.translators.config import TranslatorConfig
 
 
@@ -28,25 +28,8 @@ class ReferenceTranslator:
 
     def inputs(self, tgt: str) -> list[Path]:
         """The benchmark files read (English and `tgt`): the translate step's key follows their content."""
-        from stilts.core.errors import StiltsError
-        from stilts.core.tasks import get_task, split_files
-
-        if (self.cfg.reference_source or "hub") == "hub":
-            return []
-        files: list[Path] = []
-        for name in self.reference_names:
-            src = SOURCES[name]
-            if tgt not in get_task(src.task).all_languages:
-                continue
-            for split in src.splits:
-                for lang in ("en", tgt) if src.aligned else (tgt,):
-                    try:
-                        _, found = split_files(src.task, split, lang, source=self.cfg.reference_source,
-                                               data_dir=self.cfg.reference_data_dir)
-                    except StiltsError:
-                        continue
-                    files += [Path(f) for f in found if Path(f).is_file()]
-        return list(dict.fromkeys(files))
+        return reference_files(tgt, self.reference_names, self.cfg.reference_source or "hub",
+                               self.cfg.reference_data_dir)
 
     def translate(self, texts: list[str], tgt: str, src: str = "en") -> list[str | None]:
         refs = self._refs(tgt)
