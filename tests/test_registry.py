@@ -168,14 +168,16 @@ def test_select_config_stays_flat_and_each_selector_has_typed_options():
     assert selector_options(SelectConfig(name="random")) is None
     # keys for the same inputs; they changed (from 6cbb9b7eb2cc854f and 5fed2407ead85898) only because
     # TranslatorConfig gained backend and compute_type (issue 16) and SelectConfig the fields of issue 23
-    # (stratify, diagnostics, folds and the two new selectors' options): without those fields in to_dict() the
-    # hash is the old one, which the last line checks
-    assert BuildConfig(task="mnli", langs=["sw"], out="x").key() == "b73c9db593059729"
+    # (stratify, diagnostics, folds and the two new selectors' options), then BuildConfig skip and quality and
+    # TranslatorConfig's reference fields (issue 33): without those fields in to_dict() the hash is the old one,
+    # which the last line checks
+    assert BuildConfig(task="mnli", langs=["sw"], out="x").key() == "aa2dff7fdba2cb17"
     other = BuildConfig(task="mnli", langs=["sw", "ar"], out="x", select=sel,
                         translator=TranslatorConfig(lexicon_dirs=["lex"]))
-    assert other.key() == "acfb4ec077ae6bd4"
-    d = {k: v for k, v in other.to_dict().items() if k not in ("out", "cache_dir", "push_to_hub")}
-    d["translator"] = {k: v for k, v in d["translator"].items() if k not in ("backend", "compute_type")}
+    assert other.key() == "77c8eb678337e632"
+    d = {k: v for k, v in other.to_dict().items() if k not in ("out", "cache_dir", "push_to_hub", "skip", "quality")}
+    d["translator"] = {k: v for k, v in d["translator"].items()
+                       if k not in ("backend", "compute_type", "reference", "reference_source", "reference_data_dir")}
     new = {"stratify", "diagnostics", "folds", "epochs", "region", "adequacy_floor"}
     d["select"] = {k: v for k, v in d["select"].items() if k not in new}
     assert hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()[:16] == "5fed2407ead85898"
