@@ -15,7 +15,7 @@ from datasets import DatasetDict
 from advmine.adequacy import english_kept
 from advmine.config import BuildConfig
 from advmine.parallel import parse_names, reference_files, references, used_rows
-from advmine.pipeline import Shared, Step, StepStats
+from advmine.pipeline import Context, Shared, Step, StepStats
 from advmine.quality import below_floor, corpus_scores, row_chrf
 from advmine.steps.load import LoadStep
 from advmine.translators import make_translator
@@ -59,6 +59,10 @@ class QualityStep(Step):
     @classmethod
     def wanted(cls, cfg: BuildConfig) -> bool:
         return cfg.quality.mode != "off" and any(lang != cfg.src_lang for lang in cfg.langs)
+
+    def __init__(self, config: QualityStep.Config, ctx: Context | None = None):
+        super().__init__(config, ctx)
+        self.translator = make_translator(config.translator)   # once per build: round trips and limit notes
 
     def inputs(self) -> list[Path]:
         """The source's files and the reference files scored against: an edited reference rescoring the build."""
@@ -151,7 +155,8 @@ class QualityStep(Step):
         per_row["ok"] = [b is not True for b in judged]
         d["below_floor"] = sum(b is True for b in judged)
         d["unjudged"] = sum(b is None for b in judged)
-        d["limit"] = _limit_note(c.translator, lang)
+        own = getattr(self.translator, "offline_limit", None)   # what it cannot do offline (no dictionary)
+        d["limit"] = own(lang) if own else None
         r = d["reference"]
         kept = d["english_kept"]
         if hyp and (r["chrf"] <= r["copy_chrf"] + NO_BETTER or (kept or 0) > MOSTLY_ENGLISH):
@@ -166,7 +171,7 @@ class QualityStep(Step):
         from advmine.translators.base import can_translate_back
 
         c = self.config
-        tr = make_translator(c.translator)
+        tr = self.translator
         if not (c.roundtrip and back_rows and can_translate_back(tr, lang)):
             return
         texts = list(dict.fromkeys(t for j in back_rows for t in texts_of(group[j])))
@@ -197,13 +202,6 @@ def _translate_back(tr, texts: list[str], lang: str, cache_dir: str | None) -> l
         found.update({keys[i]: o for i, o in zip(chunk, outs)})
     cache.close()
     return [found[k] for k in keys]
-
-
-def _limit_note(cfg: TranslatorConfig, lang: str) -> str | None:
-    """What the translator says it cannot do offline for `lang` (the dictionary without a dictionary for it)."""
-
-    own = getattr(make_translator(cfg), "offline_limit", None)
-    return own(lang) if own else None
 
 
 def _mean(x: np.ndarray) -> float | None:

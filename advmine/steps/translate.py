@@ -99,6 +99,7 @@ class TranslateStep(Step):
                 mapping, info = self._translate_all(strings, lang, cache)
                 untranslated = {s for s, t in mapping.items() if t is None}
                 missing = getattr(self.translator, "missing_reason", "untranslated")
+                used = getattr(self.translator, "used", None)   # the reference translator: rows it drew on
                 built, kept = [], []
                 for r in tqdm(rows, desc=f"rebuild {split}/{lang}", leave=False, mininterval=2):
                     if untranslated and any(s in untranslated for s in kind.texts_to_translate(r)):
@@ -110,10 +111,10 @@ class TranslateStep(Step):
                         info["dropped_" + reason] = info.get("dropped_" + reason, 0) + 1
                         continue
                     built.append(self._provenance(new, r, lang, info["model_id"]))
-                    kept += kind.texts_to_translate(r)
+                    if used:
+                        kept += kind.texts_to_translate(r)
                 info["rows"] = len(built)
-                used = getattr(self.translator, "used", None)
-                if used:   # benchmark rows whose human translations became training text (stilts.train.disjoint)
+                if used:   # benchmark rows whose human translations became training text (stilts.compare.eval_overlap)
                     info["used_rows"] = used(list(dict.fromkeys(kept)), lang)
                 stats.info.setdefault(split, {})[lang] = info
                 parts.append(Dataset.from_list(built, features=output_features(self.spec.kind, self.spec.labels)))

@@ -2,7 +2,7 @@
 Tatoeba; advmine.parallel), matched on the English text after whitespace normalisation. It is the ceiling any MT
 can reach on those texts. A text without a reference gets None, and the translate step drops its row (counted as
 `no_reference`, never silently). Its rows are evaluation rows of the benchmark, so it says which ones it used
-(`used`): the build records them, and a run that would evaluate on them is refused (stilts.train.disjoint)."""
+(`used`): the build records them, and a grid that would evaluate on them is refused (stilts.compare.eval_overlap)."""
 from __future__ import annotations
 
 from pathlib import Path
