@@ -35,7 +35,8 @@ def card_lines(info: dict, mode: str, floor) -> list[str]:
               "whitespace normalisation); *copy* scores the untranslated English source against the same references, "
               "so a translation no higher than it is no translation. Where no reference exists, the round trip "
               "translates the output back into English with the translator's reverse direction and scores it "
-              "against the source. *English kept*: the share of output words that are words of the English source; "
+              "against the source; an English word the translator kept comes back unchanged, so read a round trip "
+              "beside *English kept*, never alone. *English kept*: the share of output words that are words of the English source; "
               "*language ID*: the share the langid step agrees is the target language. BLEU tokenizers: 13a, zh for "
               "Chinese, char for Thai (no word segmentation), ja-mecab where MeCab is installed."]
     notes = []

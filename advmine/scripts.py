@@ -23,9 +23,10 @@ def join_words(words: list[str], lang: str) -> str:
     """Inverse of split_words for generated text: no spaces in Thai/Chinese/Japanese, none before punctuation."""
     words = [w for w in words if w]
     out = ""
-    if lang in NO_SPACE_LANGS:  # but untranslated Latin words keep their spaces: "ฉัน like it" not "ฉันlikeit"
-        for w in words:
-            if out and out[-1].isascii() and out[-1].isalnum() and w[0].isascii() and w[0].isalnum():
+    if lang in NO_SPACE_LANGS:  # but untranslated Latin words keep their spaces: "ฉัน like it" not "ฉันlikeit",
+        for w in words:         # and "Well, well" not "Well,well"
+            if out and (out[-1].isascii() and (out[-1].isalnum() or out[-1] in ",;:!?.")) and w[0].isascii() \
+                    and w[0].isalnum():
                 out += " "
             out += w
         return out

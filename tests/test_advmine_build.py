@@ -262,6 +262,7 @@ def test_script_aware_joining():
 
     assert join_words(["ผู้หญิง", "กำลัง", "อ่าน", "."], "th") == "ผู้หญิงกำลังอ่าน."
     assert join_words(["Our", "hearts", "หนัก"], "th") == "Our heartsหนัก"  # untranslated Latin keeps its spaces
+    assert join_words(["Well", ",", "well", ",", "ไม่", "."], "th") == "Well, well,ไม่."
     assert join_words(["mtoto", "anacheza", ",", "sawa", "."], "sw") == "mtoto anacheza, sawa."
     assert split_words("ผู้หญิงกำลังอ่านหนังสือ", "th") == ["ผู้หญิง", "กำลัง", "อ่านหนังสือ"]  # pythainlp newmm
     assert split_words("孩子在读书", "zh") == list("孩子在读书")
