@@ -173,3 +173,13 @@ def test_empty_file_and_unwritable_out_are_one_line(tmp_path):
     res = CliRunner().invoke(advmine, ["build", "--task", "mnli", "--langs", "sw", "--kit", "--limit", "5",
                                        "--out", str(blocker / "sub")])
     assert res.exit_code == 2 and "cannot write there" in res.stderr and blocker.read_text() == "x"
+
+
+def test_stilts_train_without_out_names_the_option():
+    """Before, `stilts train` without --out said "experiment config.out: missing" (issue 35, point 5)."""
+    from cli import stilts
+
+    res = CliRunner().invoke(stilts, ["train", "--intermediate", "mnli", "--target", "xnli", "--kit"])
+    assert res.exit_code == 2
+    assert res.output.strip().splitlines() == [
+        "error: stilts train needs a run directory: pass --out DIR (or set `out:` in the --config YAML)"]

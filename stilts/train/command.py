@@ -15,9 +15,13 @@ def train_overrides(opts: dict[str, Any], kit: bool, data_dir: str | None, sets:
 def train(config_file: str | None, overrides: dict[str, Any], overwrite: bool = False,
           log: Callable[[str], None] = print) -> str:
     """Run the three phases; returns one line per stage's English dev score, then the run directory."""
+    from stilts.core.errors import StiltsError
+    from stilts.core.overrides import merged_config
     from stilts.train.config import resolve
     from stilts.train.phases import check_stage_keys, run_experiment
 
+    if not merged_config(config_file, overrides).get("out"):   # from_mapping would say "config.out: missing"
+        raise StiltsError("stilts train needs a run directory: pass --out DIR (or set `out:` in the --config YAML)")
     cfg = resolve(config_file, overrides)
     check_stage_keys(cfg)
     result = run_experiment(cfg, log=log, overwrite=overwrite)
