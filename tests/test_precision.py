@@ -22,8 +22,10 @@ def test_auto_is_fp32_on_a_cpu_and_bf16_is_asked_for():
             assert bf16_inference(CPU) is False
         assert bf16_inference(CPU) is True
     assert bf16_inference(CPU) is False
-    with pytest.raises(StiltsError, match="'fp16' is not one of auto, fp32, bf16"):
+    with pytest.raises(StiltsError, match="^eval_precision: 'fp16' is not one of auto, fp32, bf16$"):
         check_precision("fp16")
+    import inspect
+    assert list(inspect.signature(check_precision).parameters) == ["value"]   # no unused `where` (issue 35)
 
 
 def test_train_refuses_an_unknown_precision_and_keeps_old_keys():

@@ -20,9 +20,10 @@ PRECISIONS: tuple[str, ...] = get_args(Precision)
 _CURRENT: ContextVar[str] = ContextVar("stilts_inference_precision", default="auto")
 
 
-def check_precision(value: str, where: str = "eval_precision") -> str:
+def check_precision(value: str) -> str:
+    """`value` if it names a precision (every caller checks eval_precision, so the message names it)."""
     if value not in PRECISIONS:
-        raise StiltsError(f"{where}: {value!r} is not one of {', '.join(PRECISIONS)}")
+        raise StiltsError(f"eval_precision: {value!r} is not one of {', '.join(PRECISIONS)}")
     return value
 
 
