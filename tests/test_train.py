@@ -395,3 +395,14 @@ def test_limit_samples_an_advmine_intermediate_across_languages(tmp_path):
     rows = train_rows(adv, cfg)
     assert len(rows) == 30 and set(rows["lang"]) == {"sw", "th"}       # not the first 30 rows (all sw)
     assert list(rows["id"]) == list(train_rows(adv, cfg)["id"])          # the same sample every time
+
+
+def test_a_mixed_entry_trains_as_its_first_sources_task():
+    """`a+b` names its task once (stilts.train.phases.entry_task; issue 35, point 5), not by four copies of
+    `source_task(entry.split("+")[0])`."""
+    import inspect
+
+    from stilts.train import phases
+
+    assert phases.entry_task("mnli+qqp") == "mnli" and phases.entry_task("xnli") == "xnli"
+    assert inspect.getsource(phases).count('split("+")[0]') == 1     # in entry_task only

@@ -30,7 +30,7 @@ from stilts.core.outputs import check_replaceable, output_lock, remove_path
 from stilts.core.tasks import get_task, load, split_files, stand_in_note
 from stilts.core.tasks.spec import TaskSpec
 from stilts.train.config import ExperimentConfig
-from stilts.train.disjoint import check_disjoint
+from stilts.train.disjoint import check_disjoint, source_task
 from stilts.train.loop import train_loop
 
 UNIFIED = {"id", "lang", "text_a", "text_b", "text", "context", "question", "choices", "label", "tokens", "tags",
@@ -110,7 +110,7 @@ def unknown_stage_keys(settings: dict[str, Any], tasks: set[str]) -> list[str]:
 def check_stage_keys(cfg: ExperimentConfig) -> None:
     """Refuse a per-stage setting that names no stage of this run."""
     stages = plan(cfg)
-    tasks = {s.task for s in stages} | {source_task(e.split("+")[0]) for s in stages for e in (s.multitask or [])}
+    tasks = {s.task for s in stages} | {entry_task(e) for s in stages for e in (s.multitask or [])}
     flat = {f"{key}.{name}": v for key in PER_STAGE_KEYS for name, v in getattr(cfg, key).items()}
     bad = unknown_stage_keys(flat, tasks)
     if bad:
@@ -128,10 +128,9 @@ def _slug(entry: str) -> str:
     return "+".join(Path(p).name for p in entry.split("+"))
 
 
-def source_task(source: str) -> str:
-    """The task a stage source trains: a built advmine dataset's recorded task, else the registry task it names."""
-    built = BuiltDataset.find(source)
-    return built.task if built else get_task(source).name
+def entry_task(entry: str) -> str:
+    """The task an intermediate entry trains: a mix `a+b` trains as its first source's task."""
+    return source_task(entry.split("+")[0])
 
 
 def train_rows(source: str, cfg: ExperimentConfig, stage_task: str | None = None) -> Dataset:
@@ -197,7 +196,7 @@ def selection_tasks(stage: Stage) -> list[str]:
     """The registry tasks whose English dev rows select this stage's model (none for a dual encoder, which
     selects on held-out training pairs)."""
     if stage.multitask:
-        return [source_task(entry.split("+")[0]) for entry in stage.multitask]
+        return [entry_task(entry) for entry in stage.multitask]
     return [] if get_kind(get_task(stage.task).kind).dual_encoder else [stage.task]
 
 
@@ -278,7 +277,7 @@ def run_multitask_stage(stage: Stage, start: str, cfg: ExperimentConfig, run: Pa
     from stilts.models import make_model, save_encoder
     from stilts.train.multitask import MultiTaskModel, TaskMix, sampled_batches
 
-    prepared = [_prepare(entry.split("+"), source_task(entry.split("+")[0]), start, cfg, log, prefix=False)
+    prepared = [_prepare(entry.split("+"), entry_task(entry), start, cfg, log, prefix=False)
                 for entry in stage.multitask]
     mix = TaskMix([p["feats"] for p in prepared])
     model = MultiTaskModel([p["model"] for p in prepared])
