@@ -124,7 +124,7 @@ def stilts_train(config_file, kit, data_dir, sets, overwrite, **opts) -> None:
               "models trained from it: -1; XLM-R and others: 0.583).")
 @click.option("--prefix", help="Text put before every retrieval sentence; --prefix '' for none. Default: the run's "
               "config, else the model's profile (e5-small: 'query: '; others: none).")
-@click.option("--out", help="Where results go (default: RUN/eval or MODEL/eval).")
+@click.option("--out", help="Where results go (default: RUN/eval, or MODEL-eval beside a --model directory).")
 @click.option("--feature-cache", is_flag=True,
               help="Read the stored states after the model's frozen layers (a model trained with freeze_layers).")
 @click.option("--precision", type=click.Choice(PRECISIONS), default="auto", show_default=True,

@@ -167,3 +167,12 @@ def test_long_tagging_inputs_are_predicted_in_windows(kit_run):
     ds = Dataset.from_dict({"tokens": [words, words[:5]], "tags": [[0] * len(words), [1] * 5]})
     preds = predict(make_model("tagging", enc, 7), tok, ds, "tagging", 32)
     assert [len(p) for p in preds] == [len(words), 5]
+
+
+def test_eval_of_a_model_directory_writes_beside_it(tmp_path):
+    """`stilts eval --model DIR` wrote into DIR/eval, the model cache of a converted model (issue 35, point 5)."""
+    from stilts.eval.command import default_dest
+
+    (tmp_path / "models" / "m").mkdir(parents=True)
+    assert default_dest(None, str(tmp_path / "models" / "m")) == (tmp_path / "models" / "m-eval").resolve()
+    assert default_dest(str(tmp_path / "run"), None) == tmp_path / "run" / "eval"

@@ -57,7 +57,7 @@ def evaluate_run(run: str | None, model_dir: str | None, tasks: list[str], *, ki
     if not Path(model).is_dir():
         raise StiltsError(f"{model}: no such model directory")
     names = run_tasks(run, tasks)
-    dest = Path(out) if out else Path(run or model_dir) / "eval"
+    dest = Path(out) if out else default_dest(run, model_dir)
     check_replaceable(dest, "stilts eval", ("results.md",))
     src = source_kwargs(kit, data_dir)
     retrieval = config_for(model, retrieval_defaults(run, model), pooling=pooling, layer=parse_layer(layer),
@@ -70,6 +70,15 @@ def evaluate_run(run: str | None, model_dir: str | None, tasks: list[str], *, ki
     with output_lock(dest, "stilts eval"):
         table = write_results(results, dest, name)
     return markdown_table(results, name), table.parent
+
+
+def default_dest(run: str | None, model_dir: str | None) -> Path:
+    """RUN/eval for a run; beside a --model directory (MODEL-eval), never inside it: a converted model's directory
+    is a model cache that a later conversion may replace, and a model directory should hold the model only."""
+    if run:
+        return Path(run) / "eval"
+    model = Path(model_dir).resolve()   # type: ignore[arg-type]
+    return model.parent / f"{model.name}-eval"
 
 
 def parse_layer(text: str | float | None) -> float | None:
