@@ -3,8 +3,8 @@
 XNLI dev rows ROWS (premise and hypothesis of each: 1,000 English segments, nothing deduplicated; the files are
 line-aligned across languages) are translated with `DictionaryTranslator(TranslatorConfig())` into every
 language it has a lexicon for, and scored against XNLI's human translations with sacrebleu: corpus chrF++
-(CHRF(word_order=2)) and BLEU (tokenize "zh" for zh, "char" for th, "13a" otherwise). Beside them: the copy
-baseline (the English source itself scored against the reference, what a translator that does nothing gets),
+and BLEU by advmine.quality.corpus_scores, as a build scores them (tokenize "zh" for zh, "char" for th, "13a"
+otherwise). Beside them: the copy baseline (the English source itself scored against the reference, what a translator that does nothing gets),
 the share of output words that are words of their English source (as advmine.adequacy.english_kept counts:
 letter runs of 2+, lower-cased; the reference's own share, names and loan words, is given as its floor), and
 the dictionary's word coverage.
@@ -15,9 +15,7 @@ merged into results/dictionary_quality.json, and the table of every label stored
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
-import re
 import sys
 import time
 from pathlib import Path
@@ -26,21 +24,14 @@ import sacrebleu
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from advmine.adequacy import _WORD  # noqa: E402  (its words: letter runs of 2+)
+from advmine.quality import corpus_scores  # noqa: E402
 from advmine.translators.config import TranslatorConfig  # noqa: E402
 from advmine.translators.dictionary import DictionaryTranslator  # noqa: E402
+from bench_translation_quality import ROWS, SHARED, segments  # noqa: E402  (the same rows, read the same way)
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "xnli"
 RESULTS = Path(__file__).parent / "results" / "dictionary_quality.json"
-ROWS = (800, 1300)
 LANGS = ["ar", "bg", "de", "el", "es", "fr", "hi", "ru", "sw", "th", "tr", "zh"]
-_WORD = re.compile(r"[^\W\d_]{2,}")   # advmine.adequacy's words
-
-
-def segments(lang: str) -> list[str]:
-    """Premise and hypothesis of each row in ROWS, in that order (2 x 500 = 1,000 segments)."""
-    with gzip.open(DATA / f"dev-{lang}.tsv.gz", "rt", encoding="utf-8") as f:
-        rows = [line.rstrip("\n").split("\t") for line in f]
-    return [t for r in rows[ROWS[0]:ROWS[1]] for t in r[:2]]
 
 
 def english_kept(src: list[str], out: list[str]) -> float:
@@ -55,14 +46,13 @@ def english_kept(src: list[str], out: list[str]) -> float:
 
 
 def score(hyp: list[str], ref: list[str], lang: str) -> dict:
-    tok = {"zh": "zh", "th": "char"}.get(lang, "13a")
-    chrf = sacrebleu.metrics.CHRF(word_order=2).corpus_score(hyp, [ref]).score
-    bleu = sacrebleu.metrics.BLEU(tokenize=tok).corpus_score(hyp, [ref]).score
-    return {"chrf++": round(chrf, 2), "bleu": round(bleu, 2)}
+    """chrF++ and BLEU as a build scores them (advmine.quality: the tokenizer for the script)."""
+    scores = corpus_scores(hyp, ref, lang)
+    return {"chrf++": scores["chrf"], "bleu": scores["bleu"]}
 
 
 def run(langs: list[str]) -> dict:
-    en = segments("en")
+    en = segments("en", SHARED)
     tr = DictionaryTranslator(TranslatorConfig())
     out: dict = {}
     for lang in langs:
@@ -71,7 +61,7 @@ def run(langs: list[str]) -> dict:
         except Exception as e:   # no lexicon for it: say so, score nothing
             out[lang] = {"skipped": str(e)}
             continue
-        ref = segments(lang)
+        ref = segments(lang, SHARED)
         t0 = time.perf_counter()
         hyp = tr.translate(en, lang)
         secs = time.perf_counter() - t0

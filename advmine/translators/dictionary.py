@@ -195,8 +195,11 @@ class DictionaryTranslator:
         return expand_contractions(words) if src == "en" else words
 
     def translate(self, texts: list[str], tgt: str, src: str = "en") -> list[str]:
-        return [join_words(_keep_initial_capitals(self._words(t, src), self.lookup(self._words(t, src), tgt)), tgt)
-                for t in texts]
+        out = []
+        for t in texts:
+            words = self._words(t, src)
+            out.append(join_words(_keep_initial_capitals(words, self.lookup(words, tgt)), tgt))
+        return out
 
     def coverage(self, texts: list[str], tgt: str) -> dict[str, int]:
         """Counted over English words (punctuation aside); a phrase hit covers every word it spans."""

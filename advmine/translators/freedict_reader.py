@@ -57,7 +57,7 @@ class Candidate:
     alias: bool        # the index head only abbreviates or inflects the entry's headword
     capital: bool      # the entry's headword is capitalised (a name, a month: "May" for the modal "may")
     tagged: bool       # the sense line carries a register or domain tag ([ugs.], [jur.], [Am.])
-    position: int      # place among its line's alternatives
+    position: int      # place among the entry's alternatives (its first sense line's first: 0)
     examples: int      # usage examples in the entry
     order: int         # entry order in the index
 
@@ -68,7 +68,8 @@ def _entry_head(first_line: str) -> str:
 
 def _inflects(first_line: str, head: str) -> bool:
     """Whether `head` is one of the inflected forms the entry lists ("go (went /wɛnt/ <>, gone ... <>)")."""
-    return any(m.group(1).strip().lower() == head for m in re.finditer(r"[(,]\s*([^(),/]+?)\s+/[^/]*/\s*<>", first_line))
+    forms = re.finditer(r"[(,]\s*([^(),/]+?)\s+/[^/]*/\s*<>", first_line)
+    return any(m.group(1).strip().lower() == head for m in forms)
 
 
 def candidates(body: str, head: str, order: int) -> list[Candidate]:
@@ -108,8 +109,9 @@ class Entries:
                         (order, _dictd_number(off), _dictd_number(size)))
         self._parsed: dict[str, list[Candidate]] = {}
 
-    def __contains__(self, head: str) -> bool:
-        return bool(self.get(head))
+    def heads(self) -> Iterator[str]:
+        """Every lower-cased headword of the index (abbreviation aliases included)."""
+        return iter(self._where)
 
     def get(self, head: str) -> list[Candidate]:
         """The candidates of a lower-cased headword, in index order (none: empty)."""
@@ -182,7 +184,7 @@ class Table(Mapping[str, str]):
         return hit
 
     def __iter__(self) -> Iterator[str]:
-        return (h for h in self.entries._where if self._choose(h) is not None)
+        return (h for h in self.entries.heads() if self._choose(h) is not None)
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
@@ -190,10 +192,13 @@ class Table(Mapping[str, str]):
 
 def read_table(index: str, data: str, lang: str | None = None, back: tuple[str, str] | None = None) -> Table:
     """A dictionary as a headword -> translation mapping; `back` names the reverse dictionary's files, if any."""
-    return _read_table(index, data, lang, back, file_digest(index), file_digest(data),
+    return _read_table(index, data, lang, back, (file_digest(index), file_digest(data)),
                        tuple(file_digest(p) for p in back) if back else ())
 
 
 @functools.lru_cache(maxsize=8)
-def _read_table(index: str, data: str, lang: str | None, back: tuple[str, str] | None, *digests: object) -> Table:
-    return Table(read_entries(index, data), lang, read_entries(*back) if back else None)
+def _read_table(index: str, data: str, lang: str | None, back: tuple[str, str] | None,
+                digests: tuple[str, str], back_digests: tuple[str, ...]) -> Table:
+    """The digests read_table took are passed on: each dictionary file is hashed once per lookup of the table."""
+    reverse = _read_entries(*back, *back_digests) if back else None
+    return Table(_read_entries(index, data, *digests), lang, reverse)
