@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.setup-done
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: setup demo test bench real-data clean-venv
+.PHONY: setup demo test bench real-data translation-quality-xnli translation-quality-tasks clean-venv
 
 setup: $(STAMP)
 
@@ -37,8 +37,26 @@ demo: setup
 REAL_OUT ?= out/real-data/grid
 real-data: setup
 	$(VENV)/bin/stilts compare configs/grids/real-data.yaml --out $(REAL_OUT)
-	mkdir -p docs/real-data && rm -rf docs/real-data/plots
-	cp $(REAL_OUT)/report.md $(REAL_OUT)/results.json docs/real-data/ && cp -r $(REAL_OUT)/plots docs/real-data/
+	$(call commit_grid,$(REAL_OUT),docs/real-data)
+
+# The translation-quality grid (issue 34; configs/grids/translation-quality.yaml): the same conditions in two
+# halves by target, each within 2 h 30 min on 2 cores, each committed from its own run into docs/translation-quality/.
+TQ_OUT ?= out/translation-quality
+TQ_GRID = configs/grids/translation-quality.yaml
+translation-quality-xnli: setup
+	$(VENV)/bin/stilts compare $(TQ_GRID) --out $(TQ_OUT)/xnli --targets xnli \
+		--set reading=docs/translation-quality/xnli/reading.md
+	$(call commit_grid,$(TQ_OUT)/xnli,docs/translation-quality/xnli)
+translation-quality-tasks: setup
+	$(VENV)/bin/stilts compare $(TQ_GRID) --out $(TQ_OUT)/tasks --targets panx,udpos,xcopa,tatoeba,bucc \
+		--set reading=docs/translation-quality/tasks/reading.md
+	$(call commit_grid,$(TQ_OUT)/tasks,docs/translation-quality/tasks)
+
+# $(1): a finished grid directory; $(2): the docs folder its report, results and plots are committed from
+define commit_grid
+	mkdir -p $(2) && rm -rf $(2)/plots
+	cp $(1)/report.md $(1)/results.json $(2)/ && cp -r $(1)/plots $(2)/
+endef
 
 test: setup
 	$(PY) -m pytest -q -p no:cacheprovider

@@ -153,13 +153,16 @@ def stilts_eval(run, model_dir, tasks, kit, data_dir, langs, split, limit, skip,
 @click.option("--cell", "only", multiple=True, help="Run only this cell (CONDITION/TARGET/seedK), repeatable.")
 @click.option("--report-only", is_flag=True, help="Only collect finished cells into report.md and plots.")
 @click.option("--force", is_flag=True, help="Retrain cells that were run with another config.")
-def stilts_compare(grid_file, out, kit, data_dir, sets, list_cells, prepare, shard, only, report_only, force) -> None:
+@click.option("--targets", help="Only these targets, comma-separated (a grid run in parts by target, each its own --out).")
+def stilts_compare(grid_file, out, kit, data_dir, sets, list_cells, prepare, shard, only, report_only, force,
+                   targets) -> None:
     """Run the experiment grid (conditions x targets x seeds) and report paired bootstrap CIs vs the baseline."""
     from stilts.compare.command import compare, grid_overrides
     from stilts.core.overrides import parse_sets
 
     compare(grid_file, grid_overrides(out, kit, data_dir, parse_sets(sets)), list_only=list_cells, prepare=prepare,
-            shard=shard, only=list(only), report_only=report_only, force=force, echo=click.echo, log=_log)
+            shard=shard, only=list(only), report_only=report_only, force=force,
+            targets=[t for t in (targets or "").split(",") if t], echo=click.echo, log=_log)
 
 
 @click.group(cls=OneLineErrors)

@@ -237,7 +237,8 @@ def test_targets_of_one_condition_and_seed_share_the_intermediate_stage(tmp_path
     grid = load_grid(None, {**_tiny_grid(tmp_path), "targets": ["xnli", "pawsx"]})
     first, second = Cell("english", "xnli", 0), Cell("english", "pawsx", 0)
     from stilts.core.markers import mark_done
-    from stilts.train.phases import plan, stage_keys
+    from stilts.train.phases import stage_keys
+    from stilts.train.stages import plan
 
     d = cell_dir(grid, first)
     (d / "intermediate-mnli").mkdir(parents=True)

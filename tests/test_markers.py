@@ -46,8 +46,9 @@ def _fake_stages(monkeypatch, fail_on: str | None = None) -> list[str]:
 
 
 def _cfg(tmp_path, **sets):
+    # the kit's 3,000 MNLI rows: 1,000 for the intermediate stage, the next 1,000 for XNLI's (disjoint rows)
     return resolve(None, {"out": str(tmp_path / "run"), "intermediate": "mnli", "target": "xnli", "source": "kit",
-                          "model": "kit", **sets})
+                          "model": "kit", "limit": 1000, **sets})
 
 
 def test_config_yaml_is_written_only_for_what_ran_and_a_rerun_resumes(tmp_path, monkeypatch):

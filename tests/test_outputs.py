@@ -71,7 +71,7 @@ def test_train_refuses_a_foreign_directory(tmp_path):
 
 def test_a_corrupt_dataset_is_one_line_naming_the_file(tmp_path):
     from stilts.train.config import resolve
-    from stilts.train.phases import train_rows
+    from stilts.train.rows import train_rows
 
     out = tmp_path / "adv"
     res = CliRunner().invoke(advmine, BUILD + ["--out", str(out)])

@@ -155,7 +155,7 @@ def test_lareqa_run_trains_the_encoder_that_stilts_eval_loads(tmp_path, kit_enco
     run, logs = tmp_path / "run", []
     cfg = resolve(None, {"out": str(run), "intermediate": "squad", "target": "lareqa", "source": "data-dir",
                          "data_dir": str(data), "model": "kit", **TINY_KIT, "train.batch_size": 8,
-                         "epochs.squad": 1, "epochs.lareqa": 2})
+                         "epochs.squad": 1, "epochs.lareqa": 2, "rows": "shared"})   # 72 toy rows for both
     result = phases.run_experiment(cfg, log=logs.append)
     assert result["stages"] == ["intermediate-squad", "target-lareqa"]
     inter = run / "intermediate-squad" / "encoder"

@@ -21,7 +21,8 @@ from stilts.train.config import resolve
 from stilts.train.evaluate import make_evaluator
 from stilts.core.features import IGNORE, encode
 from stilts.train.loop import LoopConfig, lr_at, train_loop
-from stilts.train.phases import plan, run_experiment
+from stilts.train.phases import run_experiment
+from stilts.train.stages import plan
 
 QUIET = {"log": lambda m: None}
 TINY_KIT = {"kit.hidden": 32, "kit.layers": 1, "kit.vocab_size": 800, "kit.max_steps": 20, "kit.epochs": 1}
@@ -195,7 +196,7 @@ def test_a_stage_is_keyed_by_its_task_and_a_key_that_names_none_is_refused(tmp_p
     from stilts.compare.grid import load_grid
     from stilts.core.tasks.registry import get_task
     from stilts.train.command import train
-    from stilts.train.phases import stage_epochs
+    from stilts.train.stages import stage_epochs
 
     xcopa, xnli = get_task("xcopa"), get_task("xnli")
     cfg = resolve(None, {"out": "x", "intermediate": "mnli", "target": "xnli", "epochs": {"mnli": 1}})
@@ -216,6 +217,25 @@ def test_a_stage_is_keyed_by_its_task_and_a_key_that_names_none_is_refused(tmp_p
     grid["experiment"]["epochs"] = {"mnli": 1, "siqa": 2, "xcopa": 3}
     path.write_text(yaml.safe_dump(grid))
     assert load_grid(str(path), {}).experiment["epochs"]["xcopa"] == 3
+
+
+def test_epochs_intermediate_trains_every_intermediate_stage_apart_from_its_tasks_target_stage(tmp_path):
+    """An intermediate set built from XNLI's own dev rows is keyed `xnli`, as XNLI's target stage is (issue 34):
+    `epochs.intermediate` gives the intermediate stage its own epochs; without an intermediate stage it names
+    none and is refused."""
+    from stilts.core.tasks.registry import get_task
+    from stilts.train.command import train
+    from stilts.train.stages import check_stage_keys, stage_epochs
+
+    xnli = get_task("xnli")
+    cfg = resolve(None, {"out": "x", "intermediate": "mnli", "target": "xnli",
+                         "epochs": {"intermediate": 5, "xnli": 3}})
+    check_stage_keys(cfg)
+    assert stage_epochs(cfg, xnli, "intermediate") == 5 and stage_epochs(cfg, xnli) == 3
+    assert stage_epochs(cfg, get_task("mnli"), "intermediate") == 5
+    with pytest.raises(StiltsError, match=r"epochs\.intermediate: no stage of this run is keyed so"):
+        train(None, {"out": str(tmp_path / "r"), "target": "xnli", "model": "kit", "source": "kit",
+                     "epochs": {"intermediate": 3}})
 
 
 def test_plan_records_hidden_stages_and_encoder_only_transfer(tmp_path):
@@ -254,8 +274,10 @@ def test_three_phases_on_the_kit(tmp_path, monkeypatch):
         starts.append((str(encoder), {k: v.clone() for k, v in m.state_dict().items()}))
         return m
 
-    real_load = phases.load
-    monkeypatch.setattr(phases, "load", spy_load)
+    import stilts.train.rows as rows
+
+    real_load = rows.load
+    monkeypatch.setattr(rows, "load", spy_load)
     monkeypatch.setattr("stilts.models.make_model", spy_make)
     cfg = resolve(None, {"out": str(tmp_path / "run"), "intermediate": "mnli", "target": "xnli", "source": "kit",
                          "model": "kit", "limit": 200, "dev_limit": 60, **TINY_KIT, "train.max_steps": 6})
@@ -385,7 +407,7 @@ def test_retrieval_targets_train_as_xtreme_r_does(tmp_path):
 def test_limit_samples_an_advmine_intermediate_across_languages(tmp_path):
     from advmine.build import build
     from advmine.config import resolve as build_resolve
-    from stilts.train.phases import train_rows
+    from stilts.train.rows import train_rows
 
     adv = build(build_resolve(None, {"task": "mnli", "langs": ["sw", "th"], "source": "kit", "limit": 40,
                                      "out": str(tmp_path / "adv"), "translator": {"name": "identity"},
@@ -398,11 +420,12 @@ def test_limit_samples_an_advmine_intermediate_across_languages(tmp_path):
 
 
 def test_a_mixed_entry_trains_as_its_first_sources_task():
-    """`a+b` names its task once (stilts.train.phases.entry_task; issue 35, point 5), not by four copies of
-    `source_task(entry.split("+")[0])`."""
+    """`a+b` names its task once (stilts.train.stages.entry_task; issue 35, point 5), not by four copies of
+    `source_task(entry.split("+")[0])`; phases.py was split along its seams (stages, rows, running)."""
     import inspect
 
-    from stilts.train import phases
+    from stilts.train import phases, rows, stages
 
-    assert phases.entry_task("mnli+qqp") == "mnli" and phases.entry_task("xnli") == "xnli"
-    assert inspect.getsource(phases).count('split("+")[0]') == 1     # in entry_task only
+    assert stages.entry_task("mnli+qqp") == "mnli" and stages.entry_task("xnli") == "xnli"
+    sources = [inspect.getsource(m) for m in (phases, rows, stages)]
+    assert sum(s.count('split("+")[0]') for s in sources) == 1     # in entry_task only

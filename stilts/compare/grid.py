@@ -204,13 +204,15 @@ def _stage_key_problems(grid: GridConfig, where: str) -> list[str]:
     by its task (an intermediate set's task, a target's hidden stages', the target's own), so `epochs.copa`
     would do nothing in a grid whose XCOPA stage is keyed `xcopa`. Unknown when an intermediate source's task
     cannot be read before it is built: then nothing is checked."""
-    from stilts.train.phases import source_task, target_stage_tasks, unknown_stage_keys
+    from stilts.train.disjoint import source_task
+    from stilts.train.stages import INTERMEDIATE, target_stage_tasks, unknown_stage_keys
 
     tasks: set[str] = set()
     for t in grid.targets:
         tasks.update(target_stage_tasks(t))
     for cond in grid.conditions.values():
         for entry in cond.intermediate:
+            tasks.add(INTERMEDIATE)
             first = entry.split("+")[0]
             try:
                 tasks.add(grid.datasets[first[1:]].task if first.startswith("@") else source_task(first))

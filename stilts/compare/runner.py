@@ -142,7 +142,8 @@ def reuse_shared_stages(grid: GridConfig, cell: Cell, cfg: "ExperimentConfig", l
     them once per target."""
     import os
 
-    from stilts.train.phases import plan, stage_keys
+    from stilts.train.phases import stage_keys
+    from stilts.train.stages import plan
 
     d = cell_dir(grid, cell)
     keys = {name: k for name, k in stage_keys(cfg, plan(cfg)).items() if name.startswith(SHARED)}
@@ -163,7 +164,8 @@ def reuse_shared_stages(grid: GridConfig, cell: Cell, cfg: "ExperimentConfig", l
 
 def run_cell(grid: GridConfig, cell: Cell, key: str, log=print) -> dict:
     from stilts.eval.zero_shot import evaluate_task, write_results
-    from stilts.train.phases import base_encoder, plan, run_experiment
+    from stilts.train.phases import base_encoder, run_experiment
+    from stilts.train.stages import plan
 
     d = cell_dir(grid, cell)
     t0 = time.perf_counter()

@@ -103,6 +103,19 @@ class BuiltDataset:
             verify_tree(self.path, "advmine dataset")
         return load_from_disk(str(self.path))
 
+    def training_split(self) -> Any:
+        """The rows a stage trains on: the `train` split, else the only split there is (a set built from a
+        benchmark's dev rows, e.g. `advmine build --task xnli --splits dev`, keeps the name `dev`)."""
+        if self.on_hub:
+            return self.split("train")
+        splits = self.load()
+        if "train" in splits:
+            return splits["train"]
+        if len(splits) == 1:
+            return next(iter(splits.values()))
+        raise StiltsError(f"{self.location}: no train split and several others ({', '.join(splits)}): build the "
+                          "rows to train on alone (advmine build --splits SPLIT)")
+
     def split(self, name: str = "train") -> Any:
         if self.on_hub:
             from datasets import load_dataset

@@ -18,7 +18,8 @@ def train(config_file: str | None, overrides: dict[str, Any], overwrite: bool = 
     from stilts.core.errors import StiltsError
     from stilts.core.overrides import merged_config
     from stilts.train.config import resolve
-    from stilts.train.phases import check_stage_keys, run_experiment
+    from stilts.train.phases import run_experiment
+    from stilts.train.stages import check_stage_keys
 
     if not merged_config(config_file, overrides).get("out"):   # from_mapping would say "config.out: missing"
         raise StiltsError("stilts train needs a run directory: pass --out DIR (or set `out:` in the --config YAML)")

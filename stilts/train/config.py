@@ -47,8 +47,11 @@ class ExperimentConfig:
     limits: dict[str, int] = field(default_factory=dict)  # stage task -> its own `limit` (e.g. PAN-X 2,000 rows)
     skip: dict[str, int] = field(default_factory=dict)   # stage task -> rows of its registry source skipped before
                                               # `limit` (skip.xnli: XNLI's MNLI rows start past the intermediate's)
-    require_disjoint: bool = False            # stop when an intermediate stage shares training rows with a later
-                                              # one (XNLI trains on MNLI); off: said in the log and stages.json
+    rows: Literal["disjoint", "shared"] = "disjoint"   # a later stage on an intermediate stage's source task
+                                              # (XNLI trains on MNLI) takes rows past the intermediate's; shared:
+                                              # the same rows may train both (said in the log and stages.json)
+    require_disjoint: bool = False            # stop instead of moving when an intermediate stage shares training
+                                              # rows with a later one (a grid whose rows are set by hand)
     dev_limit: int | None = 500               # English dev rows scored per epoch (jiant: a 500-example subset)
     freeze_embeddings: bool = False           # word embeddings not trained (CPU runs; e5-small's profile)
     freeze_layers: int = 0                    # the lowest N transformer layers not trained
@@ -72,7 +75,7 @@ class ExperimentConfig:
 
 _UNSET = object()
 KEYLESS_DEFAULTS: dict[str, Any] = {"retrieval_prefix": "", "skip": {}, "limits": {}, "require_disjoint": False,
-                                    "eval_precision": "auto"}   # key -> the default that stays out of keys
+                                    "eval_precision": "auto", "rows": "disjoint"}   # key -> the default that stays out of keys
 
 
 def resolve(config_file: str | None, overrides: dict[str, Any]) -> ExperimentConfig:

@@ -33,16 +33,17 @@ def _span(ids: set[str]) -> str:
     return f"rows {nums[0]}-{nums[-1]}" if whole else f"{len(nums)} rows within {nums[0]}-{nums[-1]}"
 
 
-def check_disjoint(stages: list, rows_of: Callable[[str, str], Any], require: bool) -> list[str]:
+def check_disjoint(stages: list, rows_of: Callable[[Any, str], Any], require: bool) -> list[str]:
     """One line per (intermediate, later) stage pair on the same source task, saying whether their rows are
-    disjoint; with `require`, shared rows stop the run. `rows_of(source, stage_task)` gives a stage's training
-    rows. (X-STILTs itself trains MNLI, then XNLI on MNLI again: allowed, but said.)"""
+    disjoint; with `require`, shared rows stop the run. `rows_of(stage, source)` gives a stage's training rows
+    from one of its sources. (X-STILTs itself trains MNLI, then XNLI on MNLI again: allowed with `rows: shared`,
+    but said; by default a later stage's rows are moved past the intermediate's first, stilts.train.rows.)"""
     seen: dict[str, list[tuple[str, str, set[str]]]] = {}
     for stage in stages:
         if stage.phase == "intermediate":
             for source in stage.sources:
                 seen.setdefault(source_task(source), []).append(
-                    (stage.name, source, source_ids(rows_of(source, stage.task))))
+                    (stage.name, source, source_ids(rows_of(stage, source))))
     lines = []
     for stage in stages:
         if stage.phase == "intermediate":
@@ -51,7 +52,7 @@ def check_disjoint(stages: list, rows_of: Callable[[str, str], Any], require: bo
             task = source_task(source)
             if task not in seen:
                 continue
-            ids = source_ids(rows_of(source, stage.task))
+            ids = source_ids(rows_of(stage, source))
             for name, other, before in seen[task]:
                 shared = ids & before
                 said = (f"{stage.name} reads {task} {_span(ids)}; {name} reads {_span(before)} of it "

@@ -15,197 +15,23 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, replace
 from pathlib import Path
-from typing import Any
 
 import yaml
-from datasets import Dataset, concatenate_datasets
+from datasets import concatenate_datasets
 
 from stilts.core.built_dataset import BuiltDataset
-from stilts.core.errors import StiltsError, UnlabelledSplitError
+from stilts.core.errors import StiltsError
 from stilts.core.kinds import get_kind
 from stilts.core.markers import key_of, mark_done, read_marker
 from stilts.core.outputs import check_replaceable, output_lock, remove_path
-from stilts.core.tasks import get_task, load, split_files, stand_in_note
-from stilts.core.tasks.spec import TaskSpec
+from stilts.core.tasks import get_task
 from stilts.train.config import ExperimentConfig
-from stilts.train.disjoint import check_disjoint, source_task
+from stilts.train.disjoint import check_disjoint
 from stilts.train.loop import train_loop
-
-UNIFIED = {"id", "lang", "text_a", "text_b", "text", "context", "question", "choices", "label", "tokens", "tags",
-           "answers"}
-
-
-@dataclass
-class Stage:
-    name: str
-    phase: str                   # intermediate | target | hidden
-    sources: list[str]           # registry tasks and/or advmine dirs (mixed into one training set)
-    task: str                    # the registry task that defines kind, labels, metric and English dev
-    carry: str                   # what it starts from: encoder (new head) | model (previous stage's head too)
-    multitask: list[str] | None = None  # several intermediate tasks at once (each entry may itself be a+b)
-
-
-def plan(cfg: ExperimentConfig) -> list[Stage]:
-    stages = []
-    if len(cfg.intermediate) > 1:
-        stages.append(Stage("intermediate-" + ",".join(_slug(e) for e in cfg.intermediate), "intermediate",
-                            [s for e in cfg.intermediate for s in e.split("+")], "multi", "encoder",
-                            multitask=list(cfg.intermediate)))
-    for entry in cfg.intermediate[:1] if len(cfg.intermediate) == 1 else []:
-        sources = entry.split("+")
-        stages.append(Stage(f"intermediate-{_slug(entry)}", "intermediate", sources, source_task(sources[0]),
-                            "encoder"))
-    if cfg.target and get_kind(get_task(cfg.target).kind).dual_encoder:
-        return stages + _retrieval_stages(get_task(cfg.target), cfg)
-    if cfg.target:
-        spec = get_task(cfg.target)
-        chain = _target_chain(spec)
-        for i, t in enumerate(chain):
-            last = i == len(chain) - 1
-            stages.append(Stage(f"target-{spec.name}" if last else f"hidden-{t}", "target" if last else "hidden",
-                                [t], spec.name if last else t, "encoder" if i == 0 else "model"))
-    return stages
-
-
-def _retrieval_stages(spec: TaskSpec, cfg: ExperimentConfig) -> list[Stage]:
-    """A dual-encoder stage on the spec's training pairs (LAReQA: SQuAD; Mewsli-X: its Wikipedia pairs), from the
-    intermediate encoder; none for Tatoeba/BUCC (no pairs) or with `retrieval_training: false`."""
-    if not (spec.train_pairs and cfg.retrieval_training):
-        return []
-    return [Stage(f"target-{spec.name}", "target", [spec.train_from or spec.name], spec.name, "encoder")]
-
-
-PER_STAGE_KEYS = ("epochs", "limits", "skip")   # settings keyed by a stage's task
-
-
-def stage_epochs(cfg: ExperimentConfig, spec: TaskSpec) -> float:
-    """`epochs` of a stage, keyed by the stage's task (XCOPA's target stage: `xcopa`, though it trains on COPA's
-    rows, as XNLI's trains on MNLI's), else the spec's own default."""
-    return cfg.epochs.get(spec.name, spec.epochs or 2)
-
-
-def _target_chain(spec: TaskSpec) -> list[str]:
-    """The registry tasks whose rows a target's stages train on, in order: hidden stages, then its own."""
-    return spec.stages or [spec.train_from or spec.name]
-
-
-def target_stage_tasks(target: str) -> list[str]:
-    """The tasks a target's own stages are keyed by, as `plan` keys them: its hidden stages' (XCOPA: siqa), then
-    its own (a retrieval target has at most its own)."""
-    spec = get_task(target)
-    if get_kind(spec.kind).dual_encoder:
-        return [spec.name]
-    return _target_chain(spec)[:-1] + [spec.name]
-
-
-def unknown_stage_keys(settings: dict[str, Any], tasks: set[str]) -> list[str]:
-    """The `epochs`/`limits`/`skip` keys of flat `settings` ("epochs.copa": 3) that name no stage's task, so a
-    setting that would silently do nothing is refused (`epochs.mlm` is continued MLM's)."""
-    known = tasks | {"mlm"}
-    return [k for k in settings if k.split(".")[0] in PER_STAGE_KEYS and "." in k and k.split(".", 1)[1] not in known]
-
-
-def check_stage_keys(cfg: ExperimentConfig) -> None:
-    """Refuse a per-stage setting that names no stage of this run."""
-    stages = plan(cfg)
-    tasks = {s.task for s in stages} | {entry_task(e) for s in stages for e in (s.multitask or [])}
-    flat = {f"{key}.{name}": v for key in PER_STAGE_KEYS for name, v in getattr(cfg, key).items()}
-    bad = unknown_stage_keys(flat, tasks)
-    if bad:
-        raise StiltsError(f"{', '.join(bad)}: no stage of this run is keyed so (its stages: "
-                          f"{', '.join(sorted(tasks))}; a target's stage is keyed by the target, e.g. epochs.xcopa "
-                          "for XCOPA's COPA stage)")
-
-
-def _saves_encoder(stage: Stage) -> bool:
-    """Whether a stage's result is an encoder alone (intermediate and retrieval stages) rather than a model."""
-    return stage.phase == "intermediate" or get_kind(get_task(stage.task).kind).dual_encoder
-
-
-def _slug(entry: str) -> str:
-    return "+".join(Path(p).name for p in entry.split("+"))
-
-
-def entry_task(entry: str) -> str:
-    """The task an intermediate entry trains: a mix `a+b` trains as its first source's task."""
-    return source_task(entry.split("+")[0])
-
-
-def train_rows(source: str, cfg: ExperimentConfig, stage_task: str | None = None) -> Dataset:
-    """A stage's training rows from a registry task (English train split; `skip[stage_task]` rows skipped, then
-    `limits[stage_task]` or `limit`) or an advmine dataset (a directory, or `hf:org/name` pushed to the hub)."""
-    ds = source_rows(source, cfg, stage_task)
-    return ds.remove_columns([c for c in ds.column_names if c not in UNIFIED])
-
-
-def source_rows(source: str, cfg: ExperimentConfig, stage_task: str | None = None) -> Dataset:
-    """`train_rows` with every column the source has (an advmine row's `orig_id`: the English row it came from)."""
-    limit = cfg.limits.get(stage_task or "", cfg.limit)
-    built = BuiltDataset.find(source)
-    if built:
-        ds = built.split("train")
-        if limit and len(ds) > limit:  # its rows are grouped by language: a seeded sample, not the head
-            ds = ds.shuffle(seed=0).select(range(limit))
-        return ds
-    spec = get_task(source)
-    ds = load(spec, "train", spec.train_language, source=cfg.source, data_dir=cfg.data_dir)
-    start = cfg.skip.get(stage_task or "", 0)
-    if start and start >= len(ds):
-        raise StiltsError(f"skip.{stage_task}={start}: {source} has only {len(ds)} English training rows")
-    end = min(start + limit, len(ds)) if limit else len(ds)
-    return ds if (start, end) == (0, len(ds)) else ds.select(range(start, end))
-
-
-def dev_rows(spec: TaskSpec, cfg: ExperimentConfig) -> Dataset:
-    """English dev rows only: zero-shot model selection never sees target-language data."""
-    split = "dev" if "dev" in spec.splits else spec.eval_split
-    lang = "en" if "en" in spec.all_languages else spec.train_language
-    ds = load(spec, split, lang, source=cfg.source, data_dir=cfg.data_dir)
-    assert set(ds["lang"]) <= {"en"}, "model selection must use English dev data only"
-    ds = ds.select(range(min(cfg.dev_limit, len(ds)))) if cfg.dev_limit else ds
-    require_selection_gold(ds, spec, split, lang, cfg)
-    return ds
-
-
-def require_selection_gold(ds: Dataset, spec: TaskSpec, split: str, lang: str, cfg: ExperimentConfig) -> None:
-    """Stop when the rows that select the model carry no gold label (XTREME's TyDiQA-GoldP dev answers are
-    stripped): every epoch would score 0 and the "best" checkpoint would be chosen on zeros."""
-    if get_kind(spec.kind).is_labelled(ds):
-        return
-    _, files = split_files(spec, split, lang, source=cfg.source, data_dir=cfg.data_dir)
-    patterns = [p.format(lang=lang, code=spec.code(lang), variant="") for lay in spec.layouts
-                for p in _patterns(lay.files.get(split))][:1]
-    instead = [f"--data-dir DIR whose {patterns[0]} holds gold labels"] if patterns else []
-    if spec.hub and split in spec.hub.splits and cfg.source != "hub":
-        instead.append(f"no --data-dir/--kit, to read the hub copy ({spec.hub.path})")
-    raise UnlabelledSplitError(
-        f"{spec.name}: model selection reads the English {split} rows of {', '.join(files)}, and none of its "
-        f"{len(ds)} rows has a gold label (the publisher stripped them), so every epoch would score 0; pass "
-        + (" or ".join(instead) or "a copy of this split with gold labels"))
-
-
-def _patterns(entry: Any) -> list[str]:
-    """The main file pattern(s) of a layout's split entry (a pattern, a list, or {role: pattern(s)})."""
-    main = entry.get("main", []) if isinstance(entry, dict) else entry
-    return [main] if isinstance(main, str) else list(main or [])
-
-
-def selection_tasks(stage: Stage) -> list[str]:
-    """The registry tasks whose English dev rows select this stage's model (none for a dual encoder, which
-    selects on held-out training pairs)."""
-    if stage.multitask:
-        return [entry_task(entry) for entry in stage.multitask]
-    return [] if get_kind(get_task(stage.task).kind).dual_encoder else [stage.task]
-
-
-def train_note(sources: list[str], cfg: ExperimentConfig) -> str:
-    """What stands in for a registry source's missing English train file (a layout's `stands_in`: SIQA trains
-    on its labelled test file), for the stage's log line and result; '' when every source reads its own."""
-    notes = [stand_in_note(s, "train", source=cfg.source, data_dir=cfg.data_dir)
-             for s in sources if not BuiltDataset.find(s)]
-    return "; ".join(n for n in notes if n)
+from stilts.train.rows import dev_rows, disjoint_starts, source_rows, train_note, train_rows
+from stilts.train.stages import Stage, entry_task, plan, saves_encoder, selection_tasks, stage_epochs
 
 
 def base_encoder(cfg: ExperimentConfig, log) -> str:
@@ -287,7 +113,7 @@ def run_multitask_stage(stage: Stage, start: str, cfg: ExperimentConfig, run: Pa
         scores = {n: p["evaluate"](head)[p["spec"].metric] for n, p, head in zip(names, prepared, m.heads)}
         return {"mean": sum(scores.values()) / len(scores), **scores}
 
-    epochs = max(stage_epochs(cfg, p["spec"]) for p in prepared)
+    epochs = max(stage_epochs(cfg, p["spec"], stage.phase) for p in prepared)
     loop_cfg = cfg.train.__class__(**{**asdict(cfg.train), "epochs": epochs})
     out = run / stage.name
     note = "; ".join(p["data_note"] for p in prepared if p["data_note"])
@@ -357,7 +183,7 @@ def run_stage(stage: Stage, start: str, cfg: ExperimentConfig, run: Path, log, k
     p = _prepare(stage.sources, stage.task, start, cfg, log)
     spec, train, dev, tok, feats, model = p["spec"], p["train"], p["dev"], p["tok"], p["feats"], p["model"]
     out = run / stage.name
-    loop_cfg = cfg.train.__class__(**{**asdict(cfg.train), "epochs": stage_epochs(cfg, spec)})
+    loop_cfg = cfg.train.__class__(**{**asdict(cfg.train), "epochs": stage_epochs(cfg, spec, stage.phase)})
     if p["data_note"]:
         log(f"[{stage.name}] {p['data_note']}")
     log(f"[{stage.name}] {len(train)} training rows ({'+'.join(stage.sources)}), dev {len(dev)} English rows, "
@@ -403,17 +229,27 @@ def run_experiment(cfg: ExperimentConfig, log=print, overwrite: bool = False) ->
         return result
 
 
-def stage_keys(cfg: ExperimentConfig, stages: list[Stage]) -> dict[str, str]:
+def stage_keys(cfg: ExperimentConfig, stages: list[Stage], starts: dict[str, int] | None = None) -> dict[str, str]:
     """Each stage's marker key: the config it trains with (not where it goes; not the target, which only the
     target's own stages name), chained over the stages before it, so that an intermediate stage has the same key
-    in every target's run (what `stilts compare` shares between cells)."""
+    in every target's run (what `stilts compare` shares between cells). A stage moved past an intermediate
+    stage's rows (`disjoint_starts`) keys its first row too."""
     common = {k: v for k, v in cfg.key_dict().items() if k not in ("out", "target")}
+    starts = disjoint_starts(cfg, stages) if starts is None else starts
     keys, previous = {"phase1-continued-mlm": key_of("phase1", common)}, key_of("phase1", common)
     for stage in stages:
         built = {s: b.stats()["fingerprint"] for s in stage.sources
                  if (b := BuiltDataset.find(s)) is not None and not b.on_hub}   # a rebuilt dataset is new data
-        previous = keys[stage.name] = key_of(previous, asdict(stage), common, built)
+        moved = [{"start": starts[stage.name]}] if stage.name in starts else []
+        previous = keys[stage.name] = key_of(previous, asdict(stage), common, built, *moved)
     return keys
+
+
+def stage_config(cfg: ExperimentConfig, stage: Stage, starts: dict[str, int]) -> ExperimentConfig:
+    """The config a stage trains with: its `skip` moved past an intermediate stage's rows where it must be."""
+    if stage.name not in starts:
+        return cfg
+    return replace(cfg, skip={**cfg.skip, stage.task: starts[stage.name]})
 
 
 def _finished(folder: Path, key: str) -> dict | None:
@@ -433,17 +269,25 @@ def _run_experiment(cfg: ExperimentConfig, run: Path, log) -> dict:
     if not stages:
         raise StiltsError(f"nothing to train: {cfg.target} gets no target training here; evaluate the phase-1 "
                           f"model directly (stilts eval --model MODEL --task {cfg.target}) or add --intermediate")
-    keys = stage_keys(cfg, stages)
+    starts = disjoint_starts(cfg, stages)
+    keys = stage_keys(cfg, stages, starts)
     for stage in stages:   # before any work: a run dir holds one config's results, never a mix
         _finished(run / stage.name, keys[stage.name])
     for stage in stages:   # before any training: a later stage's dev rows without gold stop the run now
         if _finished(run / stage.name, keys[stage.name]) is None:
             for task in selection_tasks(stage):
                 dev_rows(get_task(task), cfg)
-    disjoint = check_disjoint(stages, lambda source, task: source_rows(source, cfg, task), cfg.require_disjoint)
+    for stage in stages:
+        if stage.name in starts:
+            log(f"[rows] {stage.name} reads {stage.sources[0]} from row {starts[stage.name]} (not "
+                f"{cfg.skip.get(stage.task, 0)}): past the rows of the intermediate stage on the same task (rows: "
+                "disjoint, the default; --set rows=shared trains both on the same rows)")
+    disjoint = check_disjoint(stages, lambda stage, source: source_rows(source, stage_config(cfg, stage, starts),
+                                                                          stage.task), cfg.require_disjoint)
     for line in disjoint:
         log(f"[rows] {line}")
-    record = {"phase1": {"model": cfg.model}, "stages": [asdict(s) for s in stages], "disjoint": disjoint}
+    record = {"phase1": {"model": cfg.model}, "stages": [asdict(s) for s in stages], "disjoint": disjoint,
+              "starts": starts}
     (run / "stages.json").write_text(json.dumps(record, indent=1), encoding="utf-8")
     encoder = base_encoder(cfg, log)
     check_retrieval_layer(cfg, encoder)
@@ -464,7 +308,7 @@ def _run_experiment(cfg: ExperimentConfig, run: Path, log) -> dict:
         if result is not None:
             log(f"[{stage.name}] done before: skipped")
         else:
-            result = run_stage(stage, start, cfg, run, log, key)
+            result = run_stage(stage, start, stage_config(cfg, stage, starts), run, log, key)
             for name in ("checkpoint", "checkpoint.prev"):  # finished: the marker holds the result
                 shutil.rmtree(folder / name, ignore_errors=True)
             mark_done(folder, key, result=result)
@@ -472,7 +316,7 @@ def _run_experiment(cfg: ExperimentConfig, run: Path, log) -> dict:
         if stage.phase == "intermediate":
             encoder = str(folder / "encoder")
         previous = stage.name
-    final = run / previous / ("encoder" if _saves_encoder(stages[-1]) else "model")
+    final = run / previous / ("encoder" if saves_encoder(stages[-1]) else "model")
     link = run / "model"   # a relative link, so a copied or moved run directory stays whole
     if link.exists() or link.is_symlink():
         remove_path(link)
