@@ -33,8 +33,8 @@ class LoopConfig:
     weight_decay: float = 0.01
     warmup_ratio: float = 0.1
     epochs: float = 2
-    batch_size: int = 4               # per device
-    grad_accum: int = 8               # effective batch = batch_size x grad_accum x devices
+    batch_size: int = 4               # rows per micro-batch, split across processes (accelerate launch)
+    grad_accum: int = 8               # effective batch = batch_size x grad_accum, whatever the process count
     max_grad_norm: float = 1.0
     seed: int = 0
     mixed_precision: Literal["auto", "no", "fp16", "bf16"] = "auto"   # auto: bf16 on a GPU that has it, else fp32
@@ -169,14 +169,16 @@ def train_loop(model: Any, train: Any, evaluate: Callable[[Any], dict], cfg: Loo
         if stats is not None and state.get("best_stats") is not None and higher_is_better:
             point["vs_best"] = paired_gain(metric, stats, state["best_stats"].numpy(), state["step"])
         better = state["best"] is None or (value > state["best"] if higher_is_better else value < state["best"])
-        if better and acc.is_main_process:
+        if better:   # every process keeps the same state (each scored all dev rows with the same weights) ...
             state.update(best=value, best_epoch=state["epoch"])
             if stats is not None:
                 state["best_stats"] = torch.from_numpy(np.asarray(stats, dtype=np.float64))
-            (save or (lambda m, p: m.save_pretrained(p)))(acc.unwrap_model(model), out / "best")
+            if acc.is_main_process:   # ... and the main one writes
+                (save or (lambda m, p: m.save_pretrained(p)))(acc.unwrap_model(model), out / "best")
         state["curve"].append(point)
         record({"step": state["step"], "epoch": state["epoch"], **{f"dev_{k}": v for k, v in scores.items()}})
-        write_curve(out, state["curve"], metric, higher_is_better)
+        if acc.is_main_process:
+            write_curve(out, state["curve"], metric, higher_is_better)
         log(f"epoch {point['epoch']:.2f} (step {state['step']}): dev {metric} = {value:.4f}"
             + (" (best)" if better else ""))
 
@@ -225,6 +227,7 @@ def train_loop(model: Any, train: Any, evaluate: Callable[[Any], dict], cfg: Loo
     bar.close()
     if writer:
         writer.close()
+    acc.wait_for_everyone()   # several processes: the best model is on disk before any of them reads it
     return {"best": state["best"], "best_epoch": state["best_epoch"], "steps": state["step"],
             "tokens_per_s": tokens / max(time.perf_counter() - t0, 1e-9), "curve": state["curve"],
             **convergence(state["curve"], metric, higher_is_better)}

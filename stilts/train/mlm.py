@@ -75,6 +75,17 @@ def mlm_features(texts: list[str], tok: Any, max_length: int, prob: float, dupe:
     return Dataset.from_dict(rows)
 
 
+def _kit_root(cfg: KitModelConfig) -> tuple[Path, str]:
+    key = key_of(asdict(cfg), kit_texts())
+    return cache_root() / f"kit-xlmr-{key[:12]}", key
+
+
+def kit_encoder_cached(cfg: KitModelConfig = KitModelConfig()) -> bool:
+    """Whether the kit's model with this config is built already (a multi-process run cannot build it)."""
+    root, key = _kit_root(cfg)
+    return done(root, key)
+
+
 def kit_encoder(cfg: KitModelConfig = KitModelConfig(), log=print) -> Path:
     """Build (once) and return the kit encoder directory (AutoModel-loadable, with its tokenizer)."""
     import sentencepiece as spm
@@ -84,11 +95,10 @@ def kit_encoder(cfg: KitModelConfig = KitModelConfig(), log=print) -> Path:
     from stilts.models import save_encoder
     from stilts.train.evaluate import make_evaluator
 
-    texts = kit_texts()
-    key = key_of(asdict(cfg), texts)
-    root = cache_root() / f"kit-xlmr-{key[:12]}"
+    root, key = _kit_root(cfg)
     if done(root, key):
         return root / "encoder"
+    texts = kit_texts()
     root.mkdir(parents=True, exist_ok=True)
     log(f"building the kit's XLM-R (phase 1, MLM from random init) in {root}")
     (root / "corpus.txt").write_text("\n".join(texts), encoding="utf-8")

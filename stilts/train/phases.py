@@ -22,6 +22,7 @@ import yaml
 from datasets import concatenate_datasets
 
 from stilts.core.built_dataset import BuiltDataset
+from stilts.core.distributed import barrier, is_main, main_first, num_processes
 from stilts.core.errors import StiltsError
 from stilts.core.kinds import get_kind
 from stilts.core.markers import key_of, mark_done, read_marker
@@ -89,8 +90,9 @@ def _prepare(sources: list[str], task: str, start: str, cfg: ExperimentConfig, l
         if cfg.feature_cache:
             from stilts.models.feature_cache import cached_features
 
-            feats, dev_feats = (cached_features(model.model, model.k, f, tok.pad_token_id, cfg.feature_cache_dtype,
-                                                fingerprint=model.fingerprint, log=log) for f in (feats, dev_feats))
+            with main_first():   # several processes: the main one builds the store, the others read it
+                feats, dev_feats = [cached_features(model.model, model.k, f, tok.pad_token_id, cfg.feature_cache_dtype,
+                                                    fingerprint=model.fingerprint, log=log) for f in (feats, dev_feats)]
     elif cfg.feature_cache:
         log("feature cache: off for this stage (it needs freeze_layers >= 1" + (" and one task" if not prefix else "")
             + ")")
@@ -123,13 +125,14 @@ def run_multitask_stage(stage: Stage, start: str, cfg: ExperimentConfig, run: Pa
         f"{len(mix)} training rows; selection on the mean English dev score")
     result = train_loop(model, mix, evaluate, loop_cfg, out, prepared[0]["tok"].pad_token_id, "mean", log=log,
                         plan_batches=sampled_batches(mix, cfg.sampling, cfg.temperature), key=key)
-    for i, p in enumerate(prepared):
+    for i, p in enumerate(prepared if is_main() else []):
         spec = p["spec"]
         best = make_model(spec.kind, out / "best" / f"task{i}", len(spec.labels) if spec.labels else None)
         best.save_pretrained(out / "model" / spec.name)
         if i == 0:
             save_encoder(best, p["tok"], out / "encoder")
-    shutil.rmtree(out / "best", ignore_errors=True)
+    if is_main():
+        shutil.rmtree(out / "best", ignore_errors=True)
     return {"stage": stage.name, "metric": "mean of " + ", ".join(p["spec"].metric for p in prepared),
             "dev_en": result["best"], "best_epoch": result["best_epoch"], "steps": result["steps"],
             "train_rows": len(mix), "dev_rows": sum(len(p["dev"]) for p in prepared),
@@ -165,8 +168,9 @@ def run_retrieval_stage(stage: Stage, start: str, cfg: ExperimentConfig, run: Pa
         f"{len(dev)} held-out English pairs; start: encoder of {start}")
     evaluate = make_retrieval_evaluator(dev_feats, tok.pad_token_id, spec.metric)
     result = train_loop(model, feats, evaluate, loop_cfg, out, tok.pad_token_id, spec.metric, log=log, key=key)
-    save_encoder(AutoModel.from_pretrained(out / "best"), tok, out / "encoder")
-    shutil.rmtree(out / "best", ignore_errors=True)
+    if is_main():
+        save_encoder(AutoModel.from_pretrained(out / "best"), tok, out / "encoder")
+        shutil.rmtree(out / "best", ignore_errors=True)
     return {"stage": stage.name, "metric": f"{spec.metric} (held-out {stage.sources[0]} pairs)",
             "dev_en": result["best"], "best_epoch": result["best_epoch"], "steps": result["steps"],
             "train_rows": len(train), "dev_rows": len(dev)}
@@ -190,13 +194,14 @@ def run_stage(stage: Stage, start: str, cfg: ExperimentConfig, run: Path, log, k
         f"start: {'encoder of ' if stage.carry == 'encoder' else 'model of '}{start}")
     result = train_loop(model, feats, p["evaluate"], loop_cfg, out, tok.pad_token_id, spec.metric, log=log,
                         key=key, save=save_model)
-    best = make_model(spec.kind, out / "best", len(spec.labels) if spec.labels else None)
-    freeze(best, cfg.freeze_embeddings, cfg.freeze_layers)   # what it trained is what its delta holds
-    if stage.phase == "intermediate":   # the next phase takes only the encoder (and a new head)
-        save_encoder(best, tok, out / "encoder")
-    else:                               # the next hidden stage or evaluation takes the whole model
-        save_model(best, out / "model", tok)
-    shutil.rmtree(out / "best", ignore_errors=True)
+    if is_main():   # several processes: one writes the stage's model
+        best = make_model(spec.kind, out / "best", len(spec.labels) if spec.labels else None)
+        freeze(best, cfg.freeze_embeddings, cfg.freeze_layers)   # what it trained is what its delta holds
+        if stage.phase == "intermediate":   # the next phase takes only the encoder (and a new head)
+            save_encoder(best, tok, out / "encoder")
+        else:                               # the next hidden stage or evaluation takes the whole model
+            save_model(best, out / "model", tok)
+        shutil.rmtree(out / "best", ignore_errors=True)
     return {"stage": stage.name, "metric": spec.metric, "dev_en": result["best"], "best_epoch": result["best_epoch"],
             "steps": result["steps"], "train_rows": len(train), "dev_rows": len(dev),
             "converged": result["converged"], "last_gain": result["last_gain"], "curve": result["curve"],
@@ -213,20 +218,45 @@ def run_experiment(cfg: ExperimentConfig, log=print, overwrite: bool = False) ->
     the new run is complete); one process at a time trains into it."""
     import uuid
 
+    from contextlib import nullcontext
+
     run = Path(cfg.out)
-    check_replaceable(run, "stilts train", RUN_MARKERS, overwrite, also_ours=RUN_ENTRIES)
-    with output_lock(run, "stilts train"):
+    check_multiprocess(cfg)
+    check_replaceable(run, "stilts train", RUN_MARKERS, overwrite, also_ours=RUN_ENTRIES)   # every process
+    barrier()   # ... before the main one writes anything
+    main = is_main()
+    log = log if main else (lambda message: None)   # several processes: one log
+    with output_lock(run, "stilts train") if main else nullcontext():
         aside = None
-        if overwrite and (run.exists() or run.is_symlink()):
+        if main and overwrite and (run.exists() or run.is_symlink()):
             aside = run.parent / f".{run.name}.replaced-{uuid.uuid4().hex[:8]}"
             os.rename(run, aside)
+        barrier()
         from stilts.core.precision import inference_precision
 
         with inference_precision(cfg.eval_precision):   # every dev evaluation of every stage
             result = _run_experiment(cfg, run, log)
         if aside is not None:
             remove_path(aside)
+        barrier()
         return result
+
+
+def check_multiprocess(cfg: ExperimentConfig) -> None:
+    """Under several processes, refuse at the start what one process must do alone: continued MLM and building
+    the kit's model train in a loop of their own, which the other processes would not join."""
+    if num_processes() == 1:
+        return
+    if cfg.continued_mlm:
+        raise StiltsError(f"continued_mlm under {num_processes()} processes: run it in one process (stilts train "
+                          "without accelerate launch), or drop continued_mlm")
+    if cfg.model == "kit":
+        from stilts.train.mlm import kit_encoder_cached
+
+        if not kit_encoder_cached(cfg.kit):
+            raise StiltsError(f"--model kit under {num_processes()} processes: the kit's model is not built yet; "
+                              "build it once in one process (stilts train --model kit ... without accelerate "
+                              "launch), or pass --model DIR")
 
 
 def stage_keys(cfg: ExperimentConfig, stages: list[Stage], starts: dict[str, int] | None = None) -> dict[str, str]:
@@ -287,9 +317,11 @@ def _run_experiment(cfg: ExperimentConfig, run: Path, log) -> dict:
     for line in disjoint:
         log(f"[rows] {line}")
     record = {"phase1": {"model": cfg.model}, "stages": [asdict(s) for s in stages], "disjoint": disjoint,
-              "starts": starts}
-    (run / "stages.json").write_text(json.dumps(record, indent=1), encoding="utf-8")
-    encoder = base_encoder(cfg, log)
+              "starts": starts, "processes": num_processes()}
+    if is_main():
+        (run / "stages.json").write_text(json.dumps(record, indent=1), encoding="utf-8")
+    with main_first():   # a converted or built phase-1 model: the main process writes it, the others read it
+        encoder = base_encoder(cfg, log)
     check_retrieval_layer(cfg, encoder)
     record["phase1"]["encoder"] = encoder
     if cfg.continued_mlm:  # optional: continued MLM on the texts of tasks / advmine datasets, as a baseline
@@ -309,13 +341,17 @@ def _run_experiment(cfg: ExperimentConfig, run: Path, log) -> dict:
             log(f"[{stage.name}] done before: skipped")
         else:
             result = run_stage(stage, start, stage_config(cfg, stage, starts), run, log, key)
-            for name in ("checkpoint", "checkpoint.prev"):  # finished: the marker holds the result
-                shutil.rmtree(folder / name, ignore_errors=True)
-            mark_done(folder, key, result=result)
+            if is_main():
+                for name in ("checkpoint", "checkpoint.prev"):  # finished: the marker holds the result
+                    shutil.rmtree(folder / name, ignore_errors=True)
+                mark_done(folder, key, result=result)
+            barrier()   # the next stage starts from what the main process wrote
         scores.append(result)
         if stage.phase == "intermediate":
             encoder = str(folder / "encoder")
         previous = stage.name
+    if not is_main():
+        return {"run": str(run), "stages": [s.name for s in stages], "scores": scores}
     final = run / previous / ("encoder" if saves_encoder(stages[-1]) else "model")
     link = run / "model"   # a relative link, so a copied or moved run directory stays whole
     if link.exists() or link.is_symlink():
