@@ -54,9 +54,8 @@ def test_by_default_the_later_stage_reads_rows_past_the_intermediate_rows(tmp_pa
     shared = _cfg(tmp_path, shared_data, rows="shared")
     k_disjoint, k_shared = phases.stage_keys(cfg, stages), phases.stage_keys(shared, plan(shared))
     assert k_disjoint["target-xnli"] != k_shared["target-xnli"]
-    assert k_disjoint["intermediate-mnli"] == phases.stage_keys(_cfg(tmp_path, shared_data, target="panx"),
-                                                                plan(_cfg(tmp_path, shared_data, target="panx")))[
-        "intermediate-mnli"]
+    panx = _cfg(tmp_path, shared_data, target="panx")
+    assert k_disjoint["intermediate-mnli"] == phases.stage_keys(panx, plan(panx))["intermediate-mnli"]
 
 
 def test_no_row_left_is_one_line_naming_the_settings(tmp_path, shared_data):

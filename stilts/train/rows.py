@@ -33,13 +33,18 @@ def source_rows(source: str, cfg: ExperimentConfig, stage_task: str | None = Non
         if limit and len(ds) > limit:  # its rows are grouped by language: a seeded sample, not the head
             ds = ds.shuffle(seed=0).select(range(limit))
         return ds
-    spec = get_task(source)
-    ds = load(spec, "train", spec.train_language, source=cfg.source, data_dir=cfg.data_dir)
-    start = cfg.skip.get(stage_task or "", 0)
+    ds = registry_train(source, cfg)
+    start, end = row_range(cfg, stage_task, len(ds))
     if start and start >= len(ds):
         raise StiltsError(f"skip.{stage_task}={start}: {source} has only {len(ds)} English training rows")
-    end = min(start + limit, len(ds)) if limit else len(ds)
     return ds if (start, end) == (0, len(ds)) else ds.select(range(start, end))
+
+
+def row_range(cfg: ExperimentConfig, stage_task: str | None, n: int) -> tuple[int, int]:
+    """The [start, end) rows of an n-row registry training file a stage reads: `skip`, then `limits` or `limit`."""
+    start = cfg.skip.get(stage_task or "", 0)
+    limit = cfg.limits.get(stage_task or "", cfg.limit)
+    return start, min(start + limit, n) if limit else n
 
 
 def dev_rows(spec: TaskSpec, cfg: ExperimentConfig) -> Dataset:
@@ -123,9 +128,7 @@ def disjoint_starts(cfg: ExperimentConfig, stages: list) -> dict[str, int]:
             full = registry_train(source, cfg)
             position = {str(i): n for n, i in enumerate(full["id"])}
             used = set().union(*(_used_positions(src, s, cfg, position) for s, src in mine))
-            start = cfg.skip.get(stage.task, 0)
-            limit = cfg.limits.get(stage.task, cfg.limit)
-            end = min(start + limit, len(full)) if limit else len(full)
+            start, end = row_range(cfg, stage.task, len(full))
             if not used or not any(start <= n < end for n in used):
                 continue
             past = max(used) + 1
